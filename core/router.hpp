@@ -1,0 +1,41 @@
+// Router::route turns a lead into a Decision: facts, fit, intent, model score,
+// tier, route walk with fallbacks, rep eligibility, strategy, explanation.
+// It is a pure function of its arguments: same inputs, same decision.
+//
+//   core::Router router(policy, free_mail, model);   // model may be null
+//   core::Decision d = router.route(lead, {}, roster, now);
+//   roster.commit(d);                                 // only when acting on it
+#pragma once
+
+#include <memory>
+
+#include "core/decision.hpp"
+#include "core/lead.hpp"
+#include "core/lead_facts.hpp"
+#include "core/model_scorer.hpp"
+#include "core/policy.hpp"
+#include "core/roster.hpp"
+
+namespace leadrouter::core {
+
+class Router {
+ public:
+  Router(std::shared_ptr<const Policy> policy, std::shared_ptr<const FreeMailDomains> free_mail,
+         std::shared_ptr<const ModelScorer> model = nullptr);
+
+  Decision route(const Lead& lead, const Enrichment& enrichment, const Roster& roster,
+                 Timestamp now) const;
+  Decision route(const Lead& lead, const Roster& roster, Timestamp now) const {
+    return route(lead, Enrichment{}, roster, now);
+  }
+
+  const Policy& policy() const { return *policy_; }
+
+ private:
+  std::shared_ptr<const Policy> policy_;
+  std::shared_ptr<const FreeMailDomains> free_mail_;
+  std::shared_ptr<const ModelScorer> model_;
+  // Implementation details (precomputed pool membership, etc.) live in router.cpp.
+};
+
+}  // namespace leadrouter::core
