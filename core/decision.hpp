@@ -57,6 +57,7 @@ struct Exclusion {
 struct Candidate {
   std::string rep_id;
   std::string rep_name;
+  std::string pool;  // the pool it was considered in; "" for an account / duplicate owner
   std::vector<Exclusion> exclusions;  // empty: eligible
   double strategy_score = 0;          // higher wins; meaning depends on the strategy
   std::string note;                   // why it won or lost among the eligible
@@ -95,7 +96,11 @@ struct Decision {
   std::string task_priority;
   Scores scores;
   std::optional<Timestamp> sla_deadline;
+  int sla_minutes = 0;  // the tier's SLA; the deadline is later when only working time counts
 
+  // Per pool tried, in order: the eligible reps best first, then the excluded
+  // ones. Every excluded rep is listed; of the eligible losers only the best
+  // few (all of them for weighted round-robin, whose ledger needs them).
   std::vector<Candidate> candidates;
   std::string explanation;  // plain language, fit for a CRM task body
 };

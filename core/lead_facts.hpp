@@ -2,10 +2,11 @@
 // enrichment that the sidecar attaches (matched account, duplicate).
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
-#include <optional>
 #include <vector>
 
 #include "core/lead.hpp"
@@ -19,12 +20,19 @@ class FreeMailDomains {
   FreeMailDomains() = default;
   // One domain per line; blank lines and lines starting with '#' ignored.
   static FreeMailDomains from_text(std::string_view text);
+  // Lower-cases; ignores blanks.
   void add(std::string domain);
+  // Case-insensitive; does not allocate when `domain` is already lower case.
   bool contains(std::string_view domain) const;
   std::size_t size() const { return domains_.size(); }
 
  private:
-  std::unordered_set<std::string> domains_;
+  // Transparent, so lookups by string_view need no temporary string.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_set<std::string, Hash, std::equal_to<>> domains_;
 };
 
 struct LeadFacts {

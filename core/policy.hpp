@@ -13,6 +13,7 @@
 //                account_matched account_owner_id duplicate_found segment
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -35,12 +36,29 @@ enum class Op {
 // field and a number parse the field as a number.
 using Value = std::variant<bool, double, std::string>;
 
+// The field a condition reads, resolved from its name once (parse_policy does
+// it) so that evaluation switches on an id instead of comparing strings.
+// clang-format off
+enum class FieldId : std::uint8_t {
+  kUnresolved,  // not resolved yet: evaluate() looks the name up on each call
+  kId, kSourceSystem, kObjectType, kEmail, kFirstName, kLastName, kTitle, kCompany, kWebsite,
+  kCountry, kState, kCity, kIndustry, kEmployees, kAnnualRevenue, kLeadSource, kLanguage,
+  kCustom,  // custom.<key>; the key is FieldCondition::custom_key
+  kEmailDomain, kIsFreeMail, kCompanyNormalized, kWebsiteDomain,
+  kTerritory, kTier, kScore, kFitScore, kIntentScore, kModelProbability, kAccountMatched,
+  kAccountOwnerId, kDuplicateFound, kSegment,
+  kUnknown,  // the name is not a field
+};
+// clang-format on
+
 struct FieldCondition {
   std::string field;
   Op op = Op::kEq;
   std::vector<Value> values;  // eq/ne/gt/...: 1; in/not_in: >= 1; between: 2 (inclusive); exists: 0 or 1 bool
   bool case_sensitive = false;  // string eq/ne/in/contains/starts_with fold case unless set
   std::shared_ptr<const std::regex> pattern;  // compiled at load time for kRegex
+  FieldId id = FieldId::kUnresolved;  // set by parse_policy / resolve_field()
+  std::string custom_key;             // for FieldId::kCustom
 };
 
 // A boolean tree over field conditions. `kAlways` is the empty condition

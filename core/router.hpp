@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "core/decision.hpp"
 #include "core/lead.hpp"
@@ -17,6 +18,10 @@
 #include "core/roster.hpp"
 
 namespace leadrouter::core {
+
+// Where a lead goes when even the policy's final fallback yields no one (a
+// pool with no eligible rep, an owner who is away): a queue, never a drop.
+inline constexpr std::string_view kUnassignedQueue = "unassigned";
 
 class Router {
  public:
@@ -36,6 +41,8 @@ class Router {
   std::shared_ptr<const FreeMailDomains> free_mail_;
   std::shared_ptr<const ModelScorer> model_;
   // Implementation details (precomputed pool membership, etc.) live in router.cpp.
+  struct Plan;
+  std::shared_ptr<const Plan> plan_;
 };
 
 }  // namespace leadrouter::core

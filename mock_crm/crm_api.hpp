@@ -3,6 +3,10 @@
 // access; each CrmApi answers the paths of one CRM with that CRM's shapes.
 #pragma once
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -11,10 +15,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <rapidjson/document.h>
-#include <rapidjson/writer.h>
-#include <rapidjson/stringbuffer.h>
 
 namespace leadrouter::mock_crm {
 
@@ -25,9 +25,9 @@ struct CaseInsensitiveLess {
 };
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // raw request target: path plus query string
-  std::string path;    // percent-decoded path without the query
+  std::string method;                             // "GET", "POST", ...
+  std::string target;                             // raw request target: path plus query string
+  std::string path;                               // percent-decoded path without the query
   std::multimap<std::string, std::string> query;  // percent-decoded
   std::map<std::string, std::string, CaseInsensitiveLess> headers;
   std::string body;  // exact raw bytes
@@ -74,6 +74,11 @@ struct RequestContext {
   std::string principal;  // set by the handler: who the request authenticated as
 };
 
+// Decodes an application/x-www-form-urlencoded string ("a=1&b=x+y%21"),
+// as OAuth token requests send it; '+' is a space.
+std::multimap<std::string, std::string> parse_urlencoded(std::string_view text);
+std::string percent_decode(std::string_view text, bool plus_is_space);
+
 class CrmApi {
  public:
   virtual ~CrmApi() = default;
@@ -95,6 +100,13 @@ class CrmApi {
   // Test controls (POST /__admin/faults).
   virtual void expire_access_tokens() = 0;
   virtual bool revoke_refresh_token(std::string_view refresh_token) = 0;
+
+  // Sends every queued outbound call (webhook deliveries, including retries
+  // not yet due and batches still inside their window) now and waits for the
+  // attempts to finish (POST /__admin/webhooks/flush). The server calls it
+  // without holding its handler lock, so an implementation that delivers
+  // from its own thread must guard the queue itself.
+  virtual void flush_outbound() {}
 };
 
 }  // namespace leadrouter::mock_crm

@@ -1,0 +1,15 @@
+// `leadrouter model train | evaluate | explain`: train the conversion model
+// from a CSV of historical leads, measure it on labelled rows, and explain
+// one row's score. docs/model.md describes the options and the file format.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace leadrouter::cli {
+
+int run_model_train(const std::vector<std::string>& args);
+int run_model_evaluate(const std::vector<std::string>& args);
+int run_model_explain(const std::vector<std::string>& args);
+
+}  // namespace leadrouter::cli

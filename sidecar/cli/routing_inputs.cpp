@@ -1,0 +1,173 @@
+#include "sidecar/cli/routing_inputs.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <map>
+#include <string_view>
+
+#include "core/lead_json.hpp"
+#include "sidecar/cli/cli_support.hpp"
+
+namespace leadrouter::cli {
+
+namespace {
+
+std::string header_for(const std::string& file, std::size_t count) {
+  return count == 1 ? std::string() : fmt::format("{}: {} problems\n", file, count);
+}
+
+}  // namespace
+
+std::string default_free_mail_path() {
+  return std::string(LEADROUTER_DATA_DIR) + "/free-email-domains.txt";
+}
+
+std::string format_file_errors(const std::string& file, const ValidationErrors& errors,
+                               std::size_t limit) {
+  std::string out = header_for(file, errors.size());
+  std::size_t shown = 0;
+  for (const auto& e : errors) {
+    if (shown == limit) {
+      out += fmt::format("... and {} more\n", errors.size() - shown);
+      break;
+    }
+    // A path that is already "file:line[: /pointer]" names its own place.
+    if (e.path.starts_with(file + ":")) {
+      out += fmt::format("{}: {}\n", e.path, e.reason);
+    } else {
+      out += fmt::format("{}: {}: {}\n", file, e.path.empty() ? "(document)" : e.path, e.reason);
+    }
+    ++shown;
+  }
+  return out;
+}
+
+std::expected<core::Policy, std::string> load_policy(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  auto policy = core::parse_policy(*text);
+  if (!policy) {
+    return std::unexpected(format_file_errors(path, policy.error()));
+  }
+  return std::move(*policy);
+}
+
+std::expected<std::vector<core::Rep>, std::string> load_roster(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  auto reps = core::parse_roster(*text);
+  if (!reps) {
+    return std::unexpected(format_file_errors(path, reps.error()));
+  }
+  return std::move(*reps);
+}
+
+std::expected<core::FreeMailDomains, std::string> load_free_mail(const std::string& path,
+                                                                 const core::Policy& policy) {
+  auto text = read_file(path);
+  if (!text) {
+    return std::unexpected(
+        fmt::format("free-mail domain list: {} (set it with --free-mail FILE)", text.error()));
+  }
+  auto domains = core::FreeMailDomains::from_text(*text);
+  for (const auto& d : policy.extra_free_mail_domains) {
+    domains.add(d);
+  }
+  return domains;
+}
+
+std::expected<RoutingSetup, std::string> load_routing_setup(const std::string& policy_path,
+                                                            const std::string& roster_path,
+                                                            const std::string& free_mail_path) {
+  auto policy = load_policy(policy_path);
+  if (!policy) {
+    return std::unexpected(policy.error());
+  }
+  auto reps = load_roster(roster_path);
+  if (!reps) {
+    return std::unexpected(reps.error());
+  }
+  auto free_mail = load_free_mail(free_mail_path, *policy);
+  if (!free_mail) {
+    return std::unexpected(free_mail.error());
+  }
+  // The policy's rep attributes are merged over the roster's, rep by rep (the
+  // same rule as the linter and the daemon's CRM refresh).
+  for (const auto& rep : policy->reps) {
+    const auto same = std::find_if(reps->begin(), reps->end(),
+                                   [&rep](const core::Rep& r) { return r.id == rep.id; });
+    if (same != reps->end()) {
+      *same = rep;
+    } else {
+      reps->push_back(rep);
+    }
+  }
+  return RoutingSetup{std::make_shared<const core::Policy>(std::move(*policy)),
+                      std::make_shared<const core::FreeMailDomains>(std::move(*free_mail)),
+                      std::move(*reps)};
+}
+
+std::expected<std::vector<core::Lead>, std::string> load_leads_jsonl(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  std::vector<core::Lead> leads;
+  ValidationErrors errors;
+  std::map<std::string, std::size_t> first_line_of_id;
+  std::string_view rest = *text;
+  std::size_t line_no = 0;
+  while (!rest.empty()) {
+    ++line_no;
+    const std::size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    if (line.find_first_not_of(" \t") == std::string_view::npos) {
+      continue;
+    }
+    const std::string where = fmt::format("{}:{}", path, line_no);
+    auto lead = core::lead_from_json(line);
+    if (!lead) {
+      for (auto& e : lead.error()) {
+        errors.push_back({e.path.empty() ? where : where + ": " + e.path, std::move(e.reason)});
+      }
+      continue;
+    }
+    const auto [it, inserted] = first_line_of_id.emplace(lead->id, line_no);
+    if (!inserted) {
+      errors.push_back({where + ": /id", fmt::format("duplicate lead id '{}' (first on line {})",
+                                                     lead->id, it->second)});
+      continue;
+    }
+    leads.push_back(std::move(*lead));
+  }
+  if (!errors.empty()) {
+    return std::unexpected(format_file_errors(path, errors));
+  }
+  if (leads.empty()) {
+    return std::unexpected(fmt::format("{}: no leads (expected one JSON object per line)", path));
+  }
+  return leads;
+}
+
+std::expected<core::Lead, std::string> load_lead_json(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  auto lead = core::lead_from_json(*text);
+  if (!lead) {
+    return std::unexpected(format_file_errors(path, lead.error()));
+  }
+  return std::move(*lead);
+}
+
+}  // namespace leadrouter::cli

@@ -1,0 +1,226 @@
+#include "connectors/salesforce/salesforce_connector.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "connectors/salesforce/client_credentials_token_provider.hpp"
+#include "connectors/url.hpp"
+#include "fake_transport.hpp"
+
+namespace leadrouter::connectors::salesforce {
+namespace {
+
+using testing::FakeTransport;
+using testing::json_response;
+
+std::string decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out;
+}
+
+class FakeSalesforce {
+ public:
+  std::vector<std::string> soql;
+  std::map<std::string, std::pair<std::string, std::string>> tasks;  // id -> (WhoId, Description)
+  int notifications = 0;
+  int token_requests = 0;
+  bool expire_next_call = false;
+
+  std::expected<HttpResponse, Error> handle(const HttpRequest& r) {
+    if (r.url == "https://login.example.my.salesforce.com/services/oauth2/token") {
+      ++token_requests;
+      return json_response(
+          200, R"({"access_token":"tok)" + std::to_string(token_requests) +
+                   R"(","instance_url":"https://acme.my.salesforce.com","token_type":"Bearer"})");
+    }
+    EXPECT_TRUE(r.url.starts_with("https://acme.my.salesforce.com/services/data/v62.0/")) << r.url;
+    if (expire_next_call) {
+      expire_next_call = false;
+      return json_response(
+          401, R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])");
+    }
+    EXPECT_EQ(*r.header("Authorization"), "Bearer tok" + std::to_string(token_requests));
+    const std::string base = "https://acme.my.salesforce.com/services/data/v62.0";
+    if (r.url.starts_with(base + "/query?q=")) {
+      const auto q = decode(r.url.substr(base.size() + 9));
+      soql.push_back(q);
+      if (q.find("FROM Task") != std::string::npos) {
+        std::string records;
+        for (const auto& [id, t] : tasks) {
+          if (q.find("'" + t.first + "'") != std::string::npos) {
+            records += (records.empty() ? "" : ",") +
+                       std::string(R"({"attributes":{"type":"Task"},"Id":")") + id +
+                       R"(","WhoId":")" + t.first + R"(","Description":")" + escape(t.second) +
+                       R"("})";
+          }
+        }
+        return json_response(200, R"({"totalSize":1,"done":true,"records":[)" + records + "]}");
+      }
+      // Lead query: first page, then nextRecordsUrl.
+      return json_response(
+          200,
+          R"({"totalSize":3,"done":false,"nextRecordsUrl":"/services/data/v62.0/query/01gX-2","records":[
+        {"attributes":{"type":"Lead"},"Id":"00Q000000000001AAA","OwnerId":"005A","Email":"a@acme.example","LastName":"A","Company":"Acme","NumberOfEmployees":250,"AnnualRevenue":12000000.0,"SystemModstamp":"2026-01-05T10:00:00.000+0000","CreatedDate":"2026-01-02T09:15:00.000+0000"},
+        {"attributes":{"type":"Lead"},"Id":"00Q000000000002AAA","OwnerId":"005A","Email":"b@acme.example","LastName":"B","Company":"Acme","NumberOfEmployees":null,"SystemModstamp":"2026-01-05T10:00:00.000+0000"}]})");
+    }
+    if (r.url == base + "/query/01gX-2") {
+      return json_response(200, R"({"totalSize":3,"done":true,"records":[
+        {"attributes":{"type":"Lead"},"Id":"00Q000000000003AAA","OwnerId":"005B","Email":"c@b.example","LastName":"C","Company":"B","SystemModstamp":"2026-01-05T10:00:01.000+0000"}]})");
+    }
+    if (r.url == base + "/composite/sobjects" && r.method == "PATCH") {
+      auto body = testing::parse_json(r.body);
+      std::string out;
+      for (const auto& rec : body["records"].GetArray()) {
+        const std::string id = rec["id"].GetString();
+        out += out.empty() ? "" : ",";
+        out +=
+            id == "00Qbad"
+                ? R"({"success":false,"errors":[{"statusCode":"INVALID_CROSS_REFERENCE_KEY","message":"Owner ID: owner cannot be blank","fields":["OwnerId"]}]})"
+                : R"({"id":")" + id + R"(","success":true,"errors":[]})";
+      }
+      return json_response(200, "[" + out + "]");
+    }
+    if (r.url == base + "/composite/sobjects" && r.method == "POST") {
+      auto body = testing::parse_json(r.body);
+      std::string out;
+      for (const auto& rec : body["records"].GetArray()) {
+        EXPECT_STREQ(rec["attributes"]["type"].GetString(), "Task");
+        EXPECT_STREQ(rec["ActivityDate"].GetString(), "2025-06-15");
+        EXPECT_STREQ(rec["Priority"].GetString(), "High");
+        const std::string id = "00T" + std::to_string(tasks.size() + 1);
+        tasks[id] = {rec["WhoId"].GetString(), rec["Description"].GetString()};
+        out += (out.empty() ? "" : ",") + std::string(R"({"id":")") + id +
+               R"(","success":true,"errors":[]})";
+      }
+      return json_response(200, "[" + out + "]");
+    }
+    if (r.url == base + "/actions/standard/customNotificationAction") {
+      auto body = testing::parse_json(r.body);
+      std::string out;
+      for (rapidjson::SizeType i = 0; i < body["inputs"].Size(); ++i) {
+        ++notifications;
+        out += std::string(i ? "," : "") +
+               R"({"actionName":"customNotificationAction","errors":null,"isSuccess":true})";
+      }
+      return json_response(200, "[" + out + "]");
+    }
+    return json_response(
+        404, R"([{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}])");
+  }
+};
+
+struct Fixture {
+  FakeSalesforce sf;
+  std::shared_ptr<FakeTransport> transport =
+      std::make_shared<FakeTransport>([this](const HttpRequest& r) { return sf.handle(r); });
+  testing::ManualClock clock;
+  std::unique_ptr<SalesforceConnector> connector;
+
+  Fixture() {
+    auto env = clock.environment();
+    auto tokens = std::make_shared<ClientCredentialsTokenProvider>(
+        SalesforceTokenOptions{.login_url = "https://login.example.my.salesforce.com"}, "cid",
+        "secret", *transport,
+        [] { return std::chrono::system_clock::time_point{std::chrono::seconds{1'750'000'000}}; });
+    auto limiter = std::make_shared<RateLimiter>(RateLimiterOptions{}, clock.steady());
+    connector = std::make_unique<SalesforceConnector>(
+        SalesforceConnectorOptions{.score_field = "LeadRouter_Score__c",
+                                   .notification_type_id = "0MLR0000000008eOAA"},
+        ApiSession(transport, tokens, limiter, RetryPolicy(RetryOptions{}, env), env.sleep, ""));
+  }
+};
+
+TEST(SalesforceConnector, QueriesWithTieBreakAndFollowsNextRecordsUrl) {
+  Fixture f;
+  LeadCursor cursor{TimestampMs{std::chrono::milliseconds{1'767'607'200'000}},
+                    "00Q000000000000AAA"};
+  auto page = f.connector->fetch_changed_leads(cursor, 3);
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(f.sf.soql.size(), 1u);
+  const auto& q = f.sf.soql[0];
+  EXPECT_NE(q.find("FROM Lead WHERE (SystemModstamp > 2026-01-05T10:00:00Z OR (SystemModstamp = "
+                   "2026-01-05T10:00:00Z AND Id > '00Q000000000000AAA'))"),
+            std::string::npos)
+      << q;
+  EXPECT_NE(q.find("ORDER BY SystemModstamp ASC, Id ASC LIMIT 3"), std::string::npos) << q;
+  ASSERT_EQ(page->leads.size(), 3u);
+  EXPECT_EQ(page->leads[0].lead.employees, 250);
+  EXPECT_EQ(page->leads[0].lead.annual_revenue, 12000000.0);
+  EXPECT_FALSE(page->leads[1].lead.employees);
+  EXPECT_EQ(page->leads[0].lead.source_system, "salesforce");
+  EXPECT_EQ(page->next.last_id, "00Q000000000003AAA");
+  EXPECT_EQ(format_time_ms(page->next.modified_at), "2026-01-05T10:00:01.000Z");
+  EXPECT_TRUE(page->more);
+}
+
+TEST(SalesforceConnector, ApplyIsPerItemAndIdempotent) {
+  Fixture f;
+  const auto due = Timestamp{std::chrono::seconds{1'750'000'000}};  // 2025-06-15
+  std::vector<WriteBack> batch = {
+      {.decision_id = "d1",
+       .record_id = "00Qgood",
+       .owner_id = "005A",
+       .score = 87.5,
+       .task = FollowUpTask{"005A", due, "high", "Call", "Because"},
+       .notification = Notification{"005A", "New lead", "Acme"}},
+      {.decision_id = "d2",
+       .record_id = "00Qbad",
+       .owner_id = "",
+       .score = 10,
+       .task = FollowUpTask{"005A", due, "high", "Call", "x"}},
+  };
+  auto first = f.connector->apply(batch);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_TRUE(first[0].ok()) << first[0].error->message;
+  EXPECT_TRUE(first[0].notified);
+  EXPECT_FALSE(first[0].task_already_existed);
+  ASSERT_FALSE(first[1].ok());
+  EXPECT_NE(first[1].error->message.find("INVALID_CROSS_REFERENCE_KEY"), std::string::npos);
+  EXPECT_EQ(f.sf.tasks.size(), 1u);
+  EXPECT_EQ(f.sf.notifications, 1);
+
+  auto second = f.connector->apply(batch);
+  EXPECT_TRUE(second[0].ok());
+  EXPECT_TRUE(second[0].task_already_existed);
+  EXPECT_EQ(second[0].task_id, first[0].task_id);
+  EXPECT_FALSE(second[0].notified);
+  EXPECT_EQ(f.sf.tasks.size(), 1u);
+  EXPECT_EQ(f.sf.notifications, 1);
+}
+
+TEST(SalesforceConnector, A401RefreshesTheSessionOnceAndRetries) {
+  Fixture f;
+  ASSERT_TRUE(f.connector->list_reps());
+  EXPECT_EQ(f.sf.token_requests, 1);
+  f.sf.expire_next_call = true;
+  auto reps = f.connector->list_reps();
+  ASSERT_TRUE(reps) << reps.error().message;
+  EXPECT_EQ(f.sf.token_requests, 2);
+}
+
+TEST(SalesforceConnector, RefusesWebhooksWithAReason) {
+  Fixture f;
+  auto r = f.connector->verify_webhook({}, std::chrono::system_clock::now());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("polling"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace leadrouter::connectors::salesforce
