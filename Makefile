@@ -29,8 +29,10 @@ demo: build
 sanitize:
 	@$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DLEADROUTER_SANITIZE=ON -DLEADROUTER_BUILD_BENCH=OFF"
 
-bench: build
-	@scripts/bench $(BUILD_DIR)
+# Benchmarks are measured on an optimized (-O3) build of their own.
+bench:
+	@$(MAKE) build BUILD_DIR=build-release BUILD_TYPE=Release CMAKE_FLAGS="-DLEADROUTER_BUILD_TESTS=OFF"
+	@scripts/bench build-release
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-release
