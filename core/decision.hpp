@@ -25,7 +25,7 @@ struct IntentPart {
 };
 
 struct Scores {
-  double fit = 0;     // 0..100
+  double fit = 0;  // 0..100
   std::vector<FitHit> fit_hits;
   double intent = 0;  // 0..100
   std::vector<IntentPart> intent_parts;
@@ -66,9 +66,9 @@ struct Candidate {
 
 // One step of the route / fallback walk, for the audit trail.
 struct RouteStep {
-  std::string route;        // route name, "tier:<name> nurture" or "final_fallback"
+  std::string route;  // route name, "tier:<name> nurture" or "final_fallback"
   Destination destination;
-  std::string outcome;      // "matched", "no eligible rep in pool 'emea'", ...
+  std::string outcome;  // "matched", "no eligible rep in pool 'emea'", ...
 };
 
 enum class AssigneeKind { kRep, kQueue, kWorkflow };

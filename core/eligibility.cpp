@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
 #include "core/working_time.hpp"
 
 namespace leadrouter::core {
@@ -18,12 +19,7 @@ std::string_view primary_subtag(std::string_view tag) {
 bool same_language(std::string_view a, std::string_view b) {
   a = primary_subtag(a);
   b = primary_subtag(b);
-  // Language tags are ASCII; folding by hand avoids the locale behind tolower.
-  const auto fold = [](char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return fold(x) == fold(y); });
+  return iequals(a, b);
 }
 
 int assigned_in_day(const RepState& state, const date::time_zone* zone, Timestamp now) {

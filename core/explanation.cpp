@@ -7,23 +7,13 @@
 #include <cmath>
 #include <iterator>
 
+#include "core/decision_json.hpp"
+
 namespace leadrouter::core {
 namespace {
 
 // Enough names for a reader to see the pattern without drowning the task body.
 constexpr int kMaxExcludedNamed = 3;
-
-const char* kind_label(AssigneeKind kind) {
-  switch (kind) {
-    case AssigneeKind::kRep:
-      return "rep";
-    case AssigneeKind::kQueue:
-      return "queue";
-    case AssigneeKind::kWorkflow:
-      return "workflow";
-  }
-  return "destination";
-}
 
 long rounded(double v) {
   return std::lround(v);
@@ -65,7 +55,7 @@ std::string explain(const Decision& d) {
     fmt::format_to(it, FMT_COMPILE("Routed to {}"),
                    d.assignee_name.empty() ? d.assignee_id : d.assignee_name);
   } else {
-    fmt::format_to(it, FMT_COMPILE("Sent to {} '{}'"), kind_label(d.assignee_kind), d.assignee_id);
+    fmt::format_to(it, FMT_COMPILE("Sent to {} '{}'"), to_string(d.assignee_kind), d.assignee_id);
   }
   // " (pool emea, best match, route r1)": how the assignee was reached.
   const std::size_t before_via = out.size();

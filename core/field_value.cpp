@@ -1,11 +1,11 @@
 #include "core/field_value.hpp"
 
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <utility>
 
 #include "core/regex_pattern.hpp"
+#include "core/text.hpp"
 
 namespace leadrouter::core {
 namespace {
@@ -178,30 +178,8 @@ FieldRef read_field(const FieldContext& ctx, const FieldCondition& condition) {
   return read_field(ctx, resolved.id, &resolved.custom_key);
 }
 
-inline char fold(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 inline bool text_equal(std::string_view a, std::string_view b, bool case_sensitive) {
-  const std::size_t n = a.size();
-  if (n != b.size()) {
-    return false;
-  }
-  const char* x = a.data();
-  const char* y = b.data();
-  if (case_sensitive) {
-    return std::char_traits<char>::compare(x, y, n) == 0;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    // ASCII folding: equal bytes, or bytes differing only in the 0x20 bit
-    // where both are letters.
-    const char p = x[i];
-    const char q = y[i];
-    if (p != q && fold(p) != fold(q)) {
-      return false;
-    }
-  }
-  return true;
+  return case_sensitive ? a == b : iequals(a, b);
 }
 
 bool text_starts_with(std::string_view text, std::string_view prefix, bool case_sensitive) {
@@ -219,33 +197,6 @@ bool text_contains(std::string_view text, std::string_view needle, bool case_sen
     }
   }
   return false;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// Text fields (custom fields above all) often carry numbers: "250", " 1e6 ".
-std::optional<double> parse_number(std::string_view s) {
-  s = trim(s);
-  if (!s.empty() && s.front() == '+') {
-    s.remove_prefix(1);
-  }
-  if (s.empty()) {
-    return std::nullopt;
-  }
-  double v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(v)) {
-    return std::nullopt;
-  }
-  return v;
 }
 
 std::optional<bool> parse_bool(std::string_view s) {

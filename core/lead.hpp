@@ -19,23 +19,23 @@ struct EngagementEvent {
 };
 
 struct Lead {
-  std::string id;              // the CRM record id
-  std::string source_system;   // "hubspot", "salesforce", "file"
-  std::string object_type;     // "contact", "lead"
+  std::string id;             // the CRM record id
+  std::string source_system;  // "hubspot", "salesforce", "file"
+  std::string object_type;    // "contact", "lead"
   std::string email;
   std::string first_name;
   std::string last_name;
   std::string title;
   std::string company;
   std::string website;
-  std::string country;         // ISO 3166-1 alpha-2 where known ("US", "DE")
-  std::string state;           // state / region / province code or name
+  std::string country;  // ISO 3166-1 alpha-2 where known ("US", "DE")
+  std::string state;    // state / region / province code or name
   std::string city;
   std::string industry;
   std::optional<std::int64_t> employees;
   std::optional<double> annual_revenue;
   std::string lead_source;
-  std::string language;        // BCP 47 primary tag where known ("en", "de")
+  std::string language;  // BCP 47 primary tag where known ("en", "de")
   std::optional<Timestamp> created_at;
   std::map<std::string, std::string> custom;
   std::vector<EngagementEvent> events;

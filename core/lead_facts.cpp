@@ -3,16 +3,13 @@
 #include <algorithm>
 #include <array>
 
+#include "core/text.hpp"
+
 namespace leadrouter::core {
 namespace {
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+// Lists and pasted addresses arrive with line breaks as well as blanks.
+constexpr std::string_view kSpace = " \t\r\n";
 
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -22,22 +19,6 @@ bool is_alnum(char c) {
 // words ("Müller"), and both sides of a comparison go through the same fold.
 bool is_utf8_byte(char c) {
   return static_cast<unsigned char>(c) >= 0x80;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && is_space(s.back())) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), lower);
-  return out;
 }
 
 bool has_upper(std::string_view s) {
@@ -93,7 +74,7 @@ FreeMailDomains FreeMailDomains::from_text(std::string_view text) {
   FreeMailDomains out;
   while (!text.empty()) {
     const std::size_t eol = text.find('\n');
-    std::string_view line = trim(text.substr(0, eol));
+    std::string_view line = trim(text.substr(0, eol), kSpace);
     text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
     if (line.empty() || line.front() == '#') {
       continue;
@@ -104,16 +85,16 @@ FreeMailDomains FreeMailDomains::from_text(std::string_view text) {
 }
 
 void FreeMailDomains::add(std::string domain) {
-  const std::string_view trimmed = trim(domain);
+  const std::string_view trimmed = trim(domain, kSpace);
   if (trimmed.empty()) {
     return;
   }
-  domains_.insert(to_lower(trimmed));
+  domains_.insert(ascii_lower(trimmed));
 }
 
 bool FreeMailDomains::contains(std::string_view domain) const {
   if (has_upper(domain)) {
-    return domains_.find(to_lower(domain)) != domains_.end();
+    return domains_.find(ascii_lower(domain)) != domains_.end();
   }
   return domains_.find(domain) != domains_.end();
 }
@@ -132,7 +113,7 @@ std::string normalize_company_name(std::string_view name) {
         i += 2;
         continue;
       }
-      folded += lower(c);
+      folded += ascii_lower(c);
       ++segment;
     } else if (c == '.' && segment == 1) {
       // A dot after a single letter is an abbreviation ("S.A.", "L.L.C."):
@@ -184,7 +165,7 @@ std::string normalize_company_name(std::string_view name) {
 }
 
 std::string website_to_domain(std::string_view website) {
-  std::string_view s = trim(website);
+  std::string_view s = trim(website, kSpace);
   if (const std::size_t scheme = s.find("://"); scheme != std::string_view::npos) {
     s.remove_prefix(scheme + 3);
   } else if (s.starts_with("//")) {
@@ -198,7 +179,7 @@ std::string website_to_domain(std::string_view website) {
   while (!s.empty() && s.back() == '.') {
     s.remove_suffix(1);
   }
-  std::string host = to_lower(s);
+  std::string host = ascii_lower(s);
   if (host.starts_with("www.")) {
     host.erase(0, 4);
   }
@@ -207,14 +188,14 @@ std::string website_to_domain(std::string_view website) {
 
 LeadFacts derive_facts(const Lead& lead, const FreeMailDomains& free_mail) {
   LeadFacts facts;
-  std::string_view email = trim(lead.email);
+  std::string_view email = trim(lead.email, kSpace);
   // "Ana Lima <ana@acme.com>"
   if (const std::size_t open = email.find('<'); open != std::string_view::npos) {
     const std::size_t close = email.find('>', open);
     email = email.substr(open + 1, close == std::string_view::npos ? close : close - open - 1);
   }
   if (const std::size_t at = email.rfind('@'); at != std::string_view::npos && at > 0) {
-    std::string domain = to_lower(trim(email.substr(at + 1)));
+    std::string domain = ascii_lower(trim(email.substr(at + 1), kSpace));
     while (!domain.empty() && domain.back() == '.') {
       domain.pop_back();
     }

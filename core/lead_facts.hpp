@@ -36,7 +36,7 @@ class FreeMailDomains {
 };
 
 struct LeadFacts {
-  std::string email_domain;        // lower case, "" when no valid email
+  std::string email_domain;  // lower case, "" when no valid email
   bool is_free_mail = false;
   std::string company_normalized;  // case-folded, punctuation and legal suffixes removed
   std::string website_domain;      // scheme, "www.", port and path removed; lower case

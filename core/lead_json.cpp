@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/json_reader.hpp"
+
 namespace leadrouter::core {
 
 namespace {
@@ -43,25 +45,6 @@ std::string_view as_view(const rapidjson::Value& v) {
   return {v.GetString(), v.GetStringLength()};
 }
 
-const char* type_name(const rapidjson::Value& v) {
-  switch (v.GetType()) {
-    case rapidjson::kNullType:
-      return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType:
-      return "a boolean";
-    case rapidjson::kObjectType:
-      return "an object";
-    case rapidjson::kArrayType:
-      return "an array";
-    case rapidjson::kStringType:
-      return "a string";
-    case rapidjson::kNumberType:
-      return "a number";
-  }
-  return "unknown";
-}
-
 bool is_known_key(std::string_view key) {
   for (const auto& f : kStringFields) {
     if (f.key == key) {
@@ -76,32 +59,17 @@ bool is_known_key(std::string_view key) {
   return false;
 }
 
-// JSON Pointer escaping for keys that end up in error paths.
-std::string pointer_token(std::string_view key) {
-  std::string out;
-  for (const char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 class LeadParser {
  public:
   std::expected<Lead, ValidationErrors> parse(const rapidjson::Value& v) {
     if (!v.IsObject()) {
-      fail("", fmt::format("a lead must be a JSON object, not {}", type_name(v)));
+      fail("", fmt::format("a lead must be a JSON object, not {}", json_type_name(v)));
       return std::unexpected(std::move(errors_));
     }
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
       const std::string_view key = as_view(it->name);
       if (!is_known_key(key)) {
-        fail("/" + pointer_token(key), "unknown key (see docs/cli.md for the lead format)");
+        fail(json_path("", key), "unknown key (see docs/cli.md for the lead format)");
       }
     }
     for (const auto& f : kStringFields) {
@@ -145,7 +113,7 @@ class LeadParser {
       return;
     }
     if (!v->IsString()) {
-      fail(fmt::format("/{}", key), fmt::format("must be a string, not {}", type_name(*v)));
+      fail(fmt::format("/{}", key), fmt::format("must be a string, not {}", json_type_name(*v)));
       return;
     }
     out.assign(v->GetString(), v->GetStringLength());
@@ -177,7 +145,7 @@ class LeadParser {
       return;
     }
     fail("/employees", v->IsNumber() ? "must be a non-negative whole number"
-                                     : fmt::format("must be a number, not {}", type_name(*v)));
+                                     : fmt::format("must be a number, not {}", json_type_name(*v)));
   }
 
   void read_revenue(const rapidjson::Value& obj) {
@@ -186,7 +154,7 @@ class LeadParser {
       return;
     }
     if (!v->IsNumber()) {
-      fail("/annual_revenue", fmt::format("must be a number, not {}", type_name(*v)));
+      fail("/annual_revenue", fmt::format("must be a number, not {}", json_type_name(*v)));
       return;
     }
     const double d = v->GetDouble();
@@ -199,7 +167,7 @@ class LeadParser {
 
   std::optional<Timestamp> read_time(const rapidjson::Value& v, const std::string& path) {
     if (!v.IsString()) {
-      fail(path, fmt::format("must be an ISO 8601 string, not {}", type_name(v)));
+      fail(path, fmt::format("must be an ISO 8601 string, not {}", json_type_name(v)));
       return std::nullopt;
     }
     auto t = parse_iso8601(as_view(v));
@@ -217,16 +185,16 @@ class LeadParser {
       return;
     }
     if (!v->IsObject()) {
-      fail("/custom", fmt::format("must be an object of strings, not {}", type_name(*v)));
+      fail("/custom", fmt::format("must be an object of strings, not {}", json_type_name(*v)));
       return;
     }
     for (auto it = v->MemberBegin(); it != v->MemberEnd(); ++it) {
       const std::string key(as_view(it->name));
-      const std::string path = "/custom/" + pointer_token(key);
+      const std::string path = json_path("/custom", key);
       if (key.empty()) {
         fail(path, "custom field names must not be empty");
       } else if (!it->value.IsString()) {
-        fail(path, fmt::format("custom values must be strings, not {}", type_name(it->value)));
+        fail(path, fmt::format("custom values must be strings, not {}", json_type_name(it->value)));
       } else {
         lead_.custom[key] = std::string(as_view(it->value));
       }
@@ -239,20 +207,20 @@ class LeadParser {
       return;
     }
     if (!v->IsArray()) {
-      fail("/events", fmt::format("must be an array, not {}", type_name(*v)));
+      fail("/events", fmt::format("must be an array, not {}", json_type_name(*v)));
       return;
     }
     for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
       const auto& e = (*v)[i];
       const std::string path = fmt::format("/events/{}", i);
       if (!e.IsObject()) {
-        fail(path, fmt::format("an event must be an object, not {}", type_name(e)));
+        fail(path, fmt::format("an event must be an object, not {}", json_type_name(e)));
         continue;
       }
       for (auto it = e.MemberBegin(); it != e.MemberEnd(); ++it) {
         const std::string_view key = as_view(it->name);
         if (key != "type" && key != "at") {
-          fail(path + "/" + pointer_token(key), "unknown key (an event has \"type\" and \"at\")");
+          fail(json_path(path, key), "unknown key (an event has \"type\" and \"at\")");
         }
       }
       EngagementEvent event;

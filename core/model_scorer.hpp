@@ -15,8 +15,8 @@ namespace leadrouter::core {
 // One factor behind a model score: "Lead Source = Reference" pushed the
 // log-odds up by 0.8.
 struct ModelFactor {
-  std::string feature;  // readable name, e.g. "Lead Source"
-  std::string value;    // readable value, e.g. "Reference"
+  std::string feature;      // readable name, e.g. "Lead Source"
+  std::string value;        // readable value, e.g. "Reference"
   double contribution = 0;  // log-odds contribution (SHAP value)
 };
 

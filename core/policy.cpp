@@ -7,11 +7,13 @@
 #include <array>
 #include <cmath>
 #include <set>
+#include <utility>
 
 #include "core/field_value.hpp"
 #include "core/json_reader.hpp"
 #include "core/lead_facts.hpp"
 #include "core/regex_pattern.hpp"
+#include "core/text.hpp"
 
 namespace leadrouter::core {
 namespace {
@@ -31,16 +33,6 @@ std::string join(const auto& names) {
   for (const auto& n : names) {
     out += out.empty() ? "" : ", ";
     out += n;
-  }
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
   }
   return out;
 }
@@ -99,7 +91,7 @@ std::optional<int> parse_weekday(std::string_view s) {
                                                           "thu", "fri", "sat"};
   static constexpr std::array<std::string_view, 7> kLong{
       "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
-  const std::string l = lower(s);
+  const std::string l = ascii_lower(s);
   for (std::size_t i = 0; i < 7; ++i) {
     if (l == kShort[i] || l == kLong[i]) {
       return static_cast<int>(i);
@@ -107,6 +99,10 @@ std::optional<int> parse_weekday(std::string_view s) {
   }
   return std::nullopt;
 }
+
+struct NoCheck {
+  void operator()(JsonObjectReader& /*reader*/, const auto& /*item*/) const {}
+};
 
 class PolicyParser {
  public:
@@ -737,23 +733,9 @@ class PolicyParser {
   }
 
   std::vector<Tier> tiers(const JsonValue& v, const std::string& path) {
-    std::vector<Tier> out;
-    if (!v.IsArray()) {
-      error(path, fmt::format("expected an array of tiers, got {}", json_type_name(v)));
-      return out;
-    }
-    std::set<std::string, std::less<>> names;
     std::optional<double> previous_min;
     std::string previous_name;
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      JsonObjectReader r(v[i], json_path(path, i), errors_);
-      if (!r.is_object()) {
-        continue;
-      }
-      Tier t;
-      r.string("description");
-      t.name = r.string("name", Required::kYes).value_or("");
-      check_name(r, t.name, names, "tier");
+    auto out = named_list<Tier>(v, path, "tiers", "tier", [&](JsonObjectReader& r, Tier& t) {
       const auto min_score = r.number("min_score", Required::kYes);
       if (min_score) {
         t.min_score = *min_score;
@@ -779,12 +761,7 @@ class PolicyParser {
       }
       t.business_hours = r.boolean("business_hours").value_or(false);
       if (auto p = r.string("task_priority")) {
-        std::string upper = *p;
-        for (char& c : upper) {
-          if (c >= 'a' && c <= 'z') {
-            c = static_cast<char>(c - 'a' + 'A');
-          }
-        }
+        std::string upper = ascii_upper(*p);
         if (upper != "HIGH" && upper != "MEDIUM" && upper != "LOW") {
           r.error_at("task_priority", fmt::format("expected HIGH, MEDIUM or LOW, got '{}'", *p));
         }
@@ -793,55 +770,23 @@ class PolicyParser {
       if (const JsonValue* nurture = r.find("nurture")) {
         t.nurture = destination(*nurture, r.path_of("nurture"), true);
       }
-      r.reject_unknown_keys();
-      out.push_back(std::move(t));
-    }
+    });
     std::stable_sort(out.begin(), out.end(),
                      [](const Tier& a, const Tier& b) { return a.min_score > b.min_score; });
     return out;
   }
 
   std::vector<Territory> territories(const JsonValue& v, const std::string& path) {
-    std::vector<Territory> out;
-    if (!v.IsArray()) {
-      error(path, fmt::format("expected an array of territories, got {}", json_type_name(v)));
-      return out;
-    }
-    std::set<std::string, std::less<>> names;
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      JsonObjectReader r(v[i], json_path(path, i), errors_);
-      if (!r.is_object()) {
-        continue;
-      }
-      Territory t;
-      r.string("description");
-      t.name = r.string("name", Required::kYes).value_or("");
-      check_name(r, t.name, names, "territory");
-      if (const JsonValue* when = r.find("when", Required::kYes)) {
-        t.when = condition(*when, r.path_of("when"), ConditionPlace::kLeadOnly);
-      }
-      r.reject_unknown_keys();
-      out.push_back(std::move(t));
-    }
-    return out;
+    return named_list<Territory>(
+        v, path, "territories", "territory", [&](JsonObjectReader& r, Territory& t) {
+          if (const JsonValue* when = r.find("when", Required::kYes)) {
+            t.when = condition(*when, r.path_of("when"), ConditionPlace::kLeadOnly);
+          }
+        });
   }
 
   std::vector<Pool> pools(const JsonValue& v, const std::string& path) {
-    std::vector<Pool> out;
-    if (!v.IsArray()) {
-      error(path, fmt::format("expected an array of pools, got {}", json_type_name(v)));
-      return out;
-    }
-    std::set<std::string, std::less<>> names;
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      JsonObjectReader r(v[i], json_path(path, i), errors_);
-      if (!r.is_object()) {
-        continue;
-      }
-      Pool p;
-      r.string("description");
-      p.name = r.string("name", Required::kYes).value_or("");
-      check_name(r, p.name, names, "pool");
+    auto read = [&](JsonObjectReader& r, Pool& p) {
       p.teams = r.strings("teams");
       p.reps = r.strings("reps");
       if (auto s = r.string("strategy")) {
@@ -853,33 +798,19 @@ class PolicyParser {
           p.strategy = static_cast<Strategy>(it - kStrategyNames.begin());
         }
       }
-      r.reject_unknown_keys();
+    };
+    auto check = [](JsonObjectReader& r, const Pool& p) {
       if (p.teams.empty() && p.reps.empty() && !r.has("teams") && !r.has("reps")) {
         r.error(r.path(), "a pool needs at least one of 'teams' or 'reps'");
       } else if (p.teams.empty() && p.reps.empty()) {
         r.error(r.path(), "a pool needs at least one team or rep");
       }
-      out.push_back(std::move(p));
-    }
-    return out;
+    };
+    return named_list<Pool>(v, path, "pools", "pool", read, check);
   }
 
   std::vector<Route> routes(const JsonValue& v, const std::string& path) {
-    std::vector<Route> out;
-    if (!v.IsArray()) {
-      error(path, fmt::format("expected an array of routes, got {}", json_type_name(v)));
-      return out;
-    }
-    std::set<std::string, std::less<>> names;
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      JsonObjectReader r(v[i], json_path(path, i), errors_);
-      if (!r.is_object()) {
-        continue;
-      }
-      Route route;
-      r.string("description");
-      route.name = r.string("name", Required::kYes).value_or("");
-      check_name(r, route.name, names, "route");
+    return named_list<Route>(v, path, "routes", "route", [&](JsonObjectReader& r, Route& route) {
       if (const JsonValue* when = r.find("when")) {
         route.when = condition(*when, r.path_of("when"), ConditionPlace::kRoute);
       }
@@ -904,26 +835,12 @@ class PolicyParser {
       route.required_skills = r.strings("required_skills");
       route.match_territory = r.boolean("match_territory").value_or(false);
       route.match_language = r.boolean("match_language").value_or(false);
-      r.reject_unknown_keys();
-      out.push_back(std::move(route));
-    }
-    return out;
+    });
   }
 
   std::vector<SegmentDimension> segments(const JsonValue& v, const std::string& path) {
-    std::vector<SegmentDimension> out;
-    if (!v.IsArray()) {
-      error(path,
-            fmt::format("expected an array of segment dimensions, got {}", json_type_name(v)));
-      return out;
-    }
     std::set<std::string, std::less<>> fields;
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      JsonObjectReader r(v[i], json_path(path, i), errors_);
-      if (!r.is_object()) {
-        continue;
-      }
-      SegmentDimension s;
+    auto read = [&](JsonObjectReader& r, SegmentDimension& s) {
       s.field = r.string("field", Required::kYes).value_or("");
       const FieldId id = field_id(s.field);
       const FieldScope scope = field_scope(s.field);
@@ -962,10 +879,8 @@ class PolicyParser {
                                         type_name(field_type(id))));
         }
       }
-      r.reject_unknown_keys();
-      out.push_back(std::move(s));
-    }
-    return out;
+    };
+    return object_list<SegmentDimension>(v, path, "segment dimensions", read);
   }
 
   BestMatchConfig best_match(const JsonValue& v, const std::string& path) {
@@ -988,7 +903,7 @@ class PolicyParser {
     std::vector<std::string> out;
     const auto domains = r.strings("free_mail_domains");
     for (std::size_t i = 0; i < domains.size(); ++i) {
-      const std::string domain = lower(domains[i]);
+      const std::string domain = ascii_lower(domains[i]);
       if (website_to_domain(domain) != domain || domain.find('/') != std::string::npos) {
         error(json_path(r.path_of("free_mail_domains"), i),
               fmt::format("'{}' is not a domain name such as 'gmail.com'", domains[i]));
@@ -1014,7 +929,7 @@ class PolicyParser {
         }
       }
       const bool known = std::any_of(names.begin(), names.end(), [&](std::string_view n) {
-        return ref.case_sensitive ? n == ref.name : lower(n) == lower(ref.name);
+        return ref.case_sensitive ? n == ref.name : iequals(n, ref.name);
       });
       if (!known) {
         const char* what = ref.field == FieldId::kTier ? "tier" : "territory";
@@ -1038,6 +953,46 @@ class PolicyParser {
   }
 
  private:
+  // The lists in a policy are arrays of objects; `read` fills one element and
+  // `check` runs after unknown keys are reported, for errors about the
+  // element as a whole.
+  template <class T, class Read, class Check = NoCheck>
+  std::vector<T> object_list(const JsonValue& v, const std::string& path, std::string_view plural,
+                             Read read, Check check = {}) {
+    std::vector<T> out;
+    if (!v.IsArray()) {
+      error(path, fmt::format("expected an array of {}, got {}", plural, json_type_name(v)));
+      return out;
+    }
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+      JsonObjectReader r(v[i], json_path(path, i), errors_);
+      if (!r.is_object()) {
+        continue;
+      }
+      T item;
+      read(r, item);
+      r.reject_unknown_keys();
+      check(r, std::as_const(item));
+      out.push_back(std::move(item));
+    }
+    return out;
+  }
+
+  // Tiers, territories, pools and routes also carry an optional description
+  // and a name unique within their list.
+  template <class T, class Read, class Check = NoCheck>
+  std::vector<T> named_list(const JsonValue& v, const std::string& path, std::string_view plural,
+                            std::string_view what, Read read, Check check = {}) {
+    std::set<std::string, std::less<>> names;
+    auto read_named = [&](JsonObjectReader& r, T& item) {
+      r.string("description");
+      item.name = r.string("name", Required::kYes).value_or("");
+      check_name(r, item.name, names, what);
+      read(r, item);
+    };
+    return object_list<T>(v, path, plural, read_named, check);
+  }
+
   void check_name(JsonObjectReader& r, const std::string& name,
                   std::set<std::string, std::less<>>& seen, std::string_view what) {
     if (!r.has("name")) {

@@ -29,7 +29,19 @@
 namespace leadrouter::core {
 
 enum class Op {
-  kEq, kNe, kIn, kNotIn, kGt, kGte, kLt, kLte, kBetween, kContains, kStartsWith, kRegex, kExists,
+  kEq,
+  kNe,
+  kIn,
+  kNotIn,
+  kGt,
+  kGte,
+  kLt,
+  kLte,
+  kBetween,
+  kContains,
+  kStartsWith,
+  kRegex,
+  kExists,
 };
 
 // A literal in a condition. Numbers are doubles; comparisons between a string
@@ -54,11 +66,12 @@ enum class FieldId : std::uint8_t {
 struct FieldCondition {
   std::string field;
   Op op = Op::kEq;
-  std::vector<Value> values;  // eq/ne/gt/...: 1; in/not_in: >= 1; between: 2 (inclusive); exists: 0 or 1 bool
+  std::vector<Value>
+      values;  // eq/ne/gt/...: 1; in/not_in: >= 1; between: 2 (inclusive); exists: 0 or 1 bool
   bool case_sensitive = false;  // string eq/ne/in/contains/starts_with fold case unless set
   std::shared_ptr<const std::regex> pattern;  // compiled at load time for kRegex
-  FieldId id = FieldId::kUnresolved;  // set by parse_policy / resolve_field()
-  std::string custom_key;             // for FieldId::kCustom
+  FieldId id = FieldId::kUnresolved;          // set by parse_policy / resolve_field()
+  std::string custom_key;                     // for FieldId::kCustom
 };
 
 // A boolean tree over field conditions. `kAlways` is the empty condition
@@ -112,9 +125,9 @@ struct Destination {
 
 struct Tier {
   std::string name;
-  double min_score = 0;          // tiers are sorted by min_score, highest first
-  int sla_minutes = 0;           // 0: no SLA
-  bool business_hours = false;   // SLA counts working time only, and reps must be in hours
+  double min_score = 0;                  // tiers are sorted by min_score, highest first
+  int sla_minutes = 0;                   // 0: no SLA
+  bool business_hours = false;           // SLA counts working time only, and reps must be in hours
   std::string task_priority = "MEDIUM";  // HIGH / MEDIUM / LOW
   std::optional<Destination> nurture;    // set: leads of this tier skip routes and go here
 };

@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <iterator>
 #include <variant>
+
+#include "core/text.hpp"
 
 namespace leadrouter::core {
 
@@ -44,9 +45,7 @@ std::string SegmentKeyer::key(const FieldContext& ctx) const {
         key += dim.labels[static_cast<std::size_t>(upper - dim.bands.begin())];
       }
     } else {
-      for (const char c : std::get<std::string>(*value)) {
-        key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
+      key += ascii_lower(std::get<std::string>(*value));
     }
   }
   return key;

@@ -95,10 +95,12 @@ std::optional<Timestamp> parse_iso8601(std::string_view s) {
   if (pos != s.size()) {
     return std::nullopt;
   }
-  return day_start + std::chrono::hours{h} + std::chrono::minutes{mi} +
-         std::chrono::seconds{sec} - std::chrono::minutes{offset_minutes};
+  return day_start + std::chrono::hours{h} + std::chrono::minutes{mi} + std::chrono::seconds{sec} -
+         std::chrono::minutes{offset_minutes};
 }
 
-std::string format_iso8601(Timestamp t) { return date::format("%FT%TZ", t); }
+std::string format_iso8601(Timestamp t) {
+  return date::format("%FT%TZ", t);
+}
 
 }  // namespace leadrouter

@@ -82,6 +82,29 @@ HttpResponse hubspot_error(int status, std::string_view category, std::string_vi
   return r;
 }
 
+HttpResponse hubspot_rate_limit_error(std::string_view policy_name, std::string_view message) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("status");
+  w.String("error");
+  w.Key("message");
+  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.Key("errorType");
+  w.String("RATE_LIMIT");
+  w.Key("correlationId");
+  w.String(new_correlation_id().c_str());
+  w.Key("policyName");
+  w.String(policy_name.data(), static_cast<rapidjson::SizeType>(policy_name.size()));
+  w.Key("requestId");
+  w.String(new_correlation_id().c_str());
+  w.EndObject();
+  HttpResponse r;
+  r.status = 429;
+  r.body = buf.GetString();
+  return r;
+}
+
 HttpResponse salesforce_error(int status, std::string_view error_code, std::string_view message) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
@@ -150,26 +173,8 @@ HttpResponse error_for_path(std::string_view path, int status, std::string_view 
   }
   if (status == 429) {
     // HubSpot's 429s carry the rate-limit shape, not the usual error one.
-    rapidjson::StringBuffer buf;
-    JsonWriter w(buf);
-    w.StartObject();
-    w.Key("status");
-    w.String("error");
-    w.Key("message");
-    w.String("You have reached your ten_secondly_rolling limit.");
-    w.Key("errorType");
-    w.String("RATE_LIMIT");
-    w.Key("correlationId");
-    w.String(new_correlation_id().c_str());
-    w.Key("policyName");
-    w.String("TEN_SECONDLY_ROLLING");
-    w.Key("requestId");
-    w.String(new_correlation_id().c_str());
-    w.EndObject();
-    HttpResponse r;
-    r.status = 429;
-    r.body = buf.GetString();
-    return r;
+    return hubspot_rate_limit_error("TEN_SECONDLY_ROLLING",
+                                    "You have reached your ten_secondly_rolling limit.");
   }
   return hubspot_error(status, hubspot_category_for(status), message);
 }

@@ -26,6 +26,10 @@ HttpResponse hubspot_error(int status, std::string_view category, std::string_vi
                            const std::map<std::string, std::vector<std::string>>& context = {},
                            const std::vector<HubspotErrorDetail>& errors = {});
 
+// HubSpot's 429 body: {"status":"error","message":..,"errorType":"RATE_LIMIT",
+// "correlationId":..,"policyName":..,"requestId":..}
+HttpResponse hubspot_rate_limit_error(std::string_view policy_name, std::string_view message);
+
 // [{"message":..,"errorCode":..}]
 HttpResponse salesforce_error(int status, std::string_view error_code, std::string_view message);
 

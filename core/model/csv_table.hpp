@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace leadrouter::model {
 
@@ -74,8 +75,7 @@ class CsvTable {
   std::size_t rows_ = 0;
 };
 
-// Parses a whole cell as a finite number ("3", "-0.5", "1e3"); leading and
-// trailing spaces allowed.
-std::optional<double> parse_number(std::string_view text);
+// Cells are parsed like field values, so a table and a lead agree on numbers.
+using leadrouter::parse_number;
 
 }  // namespace leadrouter::model

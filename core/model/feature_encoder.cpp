@@ -8,22 +8,14 @@
 #include <cmath>
 #include <utility>
 
+#include "core/text.hpp"
+
 namespace leadrouter::model {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kSecondsPerDay = 86400.0;
 constexpr std::string_view kEventsPrefix = "events.";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 date::sys_days day_of(double seconds) {
   return date::floor<date::days>(

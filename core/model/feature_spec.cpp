@@ -6,23 +6,14 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
 
+#include "core/text.hpp"
+
 namespace leadrouter::model {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 std::optional<FeatureKind> kind_from_string(std::string_view text) {
   for (const auto kind : {FeatureKind::kNumeric, FeatureKind::kCategorical, FeatureKind::kMonth,
@@ -251,7 +242,7 @@ std::string readable_name(std::string_view source) {
       word_start = true;
       continue;
     }
-    out.push_back(word_start ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
+    out.push_back(word_start ? ascii_upper(c) : c);
     word_start = false;
   }
   while (!out.empty() && out.back() == ' ') {

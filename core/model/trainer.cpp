@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <random>
@@ -15,6 +14,7 @@
 #include "core/model/dmatrix.hpp"
 #include "core/model/feature_encoder.hpp"
 #include "core/model/feature_spec.hpp"
+#include "core/text.hpp"
 
 namespace leadrouter::model {
 namespace {
@@ -22,17 +22,7 @@ namespace {
 constexpr std::size_t kMaxReportedProblems = 5;
 
 std::string lower_trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
+  return ascii_lower(trim(s));
 }
 
 bool label_matches(std::string_view cell, const std::string& positive) {

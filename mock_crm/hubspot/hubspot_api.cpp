@@ -155,6 +155,49 @@ std::optional<std::string> unb64(std::string_view in) {
   return out;
 }
 
+struct PageParams {
+  int limit = 0;
+  std::uint64_t after = 0;
+};
+
+// ?limit= (between 1 and `max`) and the ?after= cursor, which owners wrap in
+// base64 while objects send the bare number.
+std::expected<PageParams, HttpResponse> page_params(const HttpRequest& req, int default_limit,
+                                                    int max_limit, bool base64_cursor) {
+  PageParams page{default_limit, 0};
+  if (auto l = req.query_param("limit")) {
+    auto n = parse_id(*l);
+    if (!n || *n < 1 || *n > static_cast<std::uint64_t>(max_limit)) {
+      return std::unexpected(validation_error("limit: expected an integer between 1 and " +
+                                              std::to_string(max_limit)));
+    }
+    page.limit = static_cast<int>(*n);
+  }
+  if (auto a = req.query_param("after"); a && !a->empty()) {
+    auto decoded = base64_cursor ? unb64(*a) : std::optional<std::string>(*a);
+    auto n = decoded ? parse_id(*decoded) : std::nullopt;
+    if (!n) {
+      return std::unexpected(validation_error("after: invalid paging cursor '" + *a + "'"));
+    }
+    page.after = *n;
+  }
+  return page;
+}
+
+// {"paging":{"next":{"after":..,"link":..}}}, inside the open response object.
+void write_next_page(JsonWriter& w, const std::string& after, const std::string& link) {
+  w.Key("paging");
+  w.StartObject();
+  w.Key("next");
+  w.StartObject();
+  w.Key("after");
+  w.String(after.c_str());
+  w.Key("link");
+  w.String(link.c_str());
+  w.EndObject();
+  w.EndObject();
+}
+
 std::string association_label(const ObjectType& from, const std::string& to_type) {
   const ObjectType* to = find_object_type(to_type);
   return from.singular + "_to_" + (to != nullptr ? to->singular : to_type);
@@ -267,20 +310,8 @@ HttpResponse property_errors(const std::vector<PropertyProblem>& problems) {
 }
 
 std::optional<std::string> property_text(const rapidjson::Value& v) {
-  if (v.IsString()) {
-    return std::string(v.GetString(), v.GetStringLength());
-  }
   if (v.IsNull()) {
     return std::string();
-  }
-  if (v.IsBool()) {
-    return v.GetBool() ? "true" : "false";
-  }
-  if (v.IsInt64()) {
-    return std::to_string(v.GetInt64());
-  }
-  if (v.IsUint64()) {
-    return std::to_string(v.GetUint64());
   }
   if (v.IsDouble()) {
     rapidjson::StringBuffer buf;
@@ -288,7 +319,7 @@ std::optional<std::string> property_text(const rapidjson::Value& v) {
     w.Double(v.GetDouble());
     return std::string(buf.GetString());
   }
-  return std::nullopt;
+  return exact_scalar_text(v);
 }
 
 void write_batch_times(JsonWriter& w, std::int64_t now) {
@@ -588,23 +619,12 @@ Record* HubspotApi::find_record(const ObjectType& type, const std::string& id,
 
 HttpResponse HubspotApi::list(const ObjectType& type, const HttpRequest& req,
                               const RequestContext& ctx) {
-  int limit = 10;
-  if (auto l = req.query_param("limit")) {
-    auto n = parse_id(*l);
-    if (!n || *n < 1 || *n > static_cast<std::uint64_t>(settings_.max_list_limit)) {
-      return validation_error("limit: expected an integer between 1 and " +
-                              std::to_string(settings_.max_list_limit));
-    }
-    limit = static_cast<int>(*n);
+  auto page = page_params(req, 10, settings_.max_list_limit, false);
+  if (!page) {
+    return page.error();
   }
-  std::uint64_t after = 0;
-  if (auto a = req.query_param("after"); a && !a->empty()) {
-    auto n = parse_id(*a);
-    if (!n) {
-      return validation_error("after: invalid paging cursor '" + *a + "'");
-    }
-    after = *n;
-  }
+  int limit = page->limit;
+  std::uint64_t after = page->after;
   bool archived = req.query_param("archived").value_or("false") == "true";
   auto props = list_param(req, "properties");
   auto assocs = list_param(req, "associations").value_or(std::vector<std::string>{});
@@ -630,18 +650,9 @@ HttpResponse HubspotApi::list(const ObjectType& type, const HttpRequest& req,
   }
   w.EndArray();
   if (next) {
-    w.Key("paging");
-    w.StartObject();
-    w.Key("next");
-    w.StartObject();
-    w.Key("after");
-    w.String(std::to_string(*next).c_str());
-    w.Key("link");
-    w.String((ctx.base_url + "/crm/v3/objects/" + type.name + "?after=" + std::to_string(*next) +
-              "&limit=" + std::to_string(limit))
-                 .c_str());
-    w.EndObject();
-    w.EndObject();
+    write_next_page(w, std::to_string(*next),
+                    ctx.base_url + "/crm/v3/objects/" + type.name +
+                        "?after=" + std::to_string(*next) + "&limit=" + std::to_string(limit));
   }
   w.EndObject();
   return json(200, buf.GetString());
@@ -1237,47 +1248,6 @@ HttpResponse HubspotApi::owners(const HttpRequest& req, const std::vector<std::s
   if (req.method != "GET") {
     return method_not_allowed(req);
   }
-  auto write_owner = [](JsonWriter& w, const Owner& o) {
-    w.StartObject();
-    w.Key("id");
-    w.String(o.id.c_str());
-    if (!o.email.empty()) {
-      w.Key("email");
-      w.String(o.email.c_str());
-    }
-    w.Key("firstName");
-    w.String(o.first_name.c_str());
-    w.Key("lastName");
-    w.String(o.last_name.c_str());
-    if (o.user_id != 0) {
-      w.Key("userId");
-      w.Int64(o.user_id);
-      w.Key("userIdIncludingInactive");
-      w.Int64(o.user_id);
-    }
-    w.Key("type");
-    w.String(o.type.c_str());
-    w.Key("createdAt");
-    w.String(format_iso_ms(o.created_ms).c_str());
-    w.Key("updatedAt");
-    w.String(format_iso_ms(o.updated_ms).c_str());
-    w.Key("archived");
-    w.Bool(o.archived);
-    w.Key("teams");
-    w.StartArray();
-    for (const auto& t : o.teams) {
-      w.StartObject();
-      w.Key("id");
-      w.String(t.id.c_str());
-      w.Key("name");
-      w.String(t.name.c_str());
-      w.Key("primary");
-      w.Bool(t.primary);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  };
   bool archived = req.query_param("archived").value_or("false") == "true";
   if (segs.size() == 4) {
     std::string id_property = req.query_param("idProperty").value_or("id");
@@ -1290,7 +1260,7 @@ HttpResponse HubspotApi::owners(const HttpRequest& req, const std::vector<std::s
       if (hit && o.archived == archived) {
         rapidjson::StringBuffer buf;
         JsonWriter w(buf);
-        write_owner(w, o);
+        write_owner(w, o, OwnerJson::kApi);
         return json(200, buf.GetString());
       }
     }
@@ -1299,24 +1269,12 @@ HttpResponse HubspotApi::owners(const HttpRequest& req, const std::vector<std::s
   if (segs.size() != 3) {
     return hubspot_error(404, "OBJECT_NOT_FOUND", "No HubSpot API serves " + req.path);
   }
-  int limit = 100;
-  if (auto l = req.query_param("limit")) {
-    auto n = parse_id(*l);
-    if (!n || *n < 1 || *n > static_cast<std::uint64_t>(settings_.max_owner_limit)) {
-      return validation_error("limit: expected an integer between 1 and " +
-                              std::to_string(settings_.max_owner_limit));
-    }
-    limit = static_cast<int>(*n);
+  auto page = page_params(req, 100, settings_.max_owner_limit, true);
+  if (!page) {
+    return page.error();
   }
-  std::size_t offset = 0;
-  if (auto a = req.query_param("after"); a && !a->empty()) {
-    auto decoded = unb64(*a);
-    auto n = decoded ? parse_id(*decoded) : std::nullopt;
-    if (!n) {
-      return validation_error("after: invalid paging cursor '" + *a + "'");
-    }
-    offset = *n;
-  }
+  int limit = page->limit;
+  std::size_t offset = page->after;
   std::string email = lower(req.query_param("email").value_or(""));
   std::vector<const Owner*> matching;
   for (const auto& o : owners_) {
@@ -1331,22 +1289,13 @@ HttpResponse HubspotApi::owners(const HttpRequest& req, const std::vector<std::s
   w.StartArray();
   std::size_t end = std::min(matching.size(), offset + static_cast<std::size_t>(limit));
   for (std::size_t i = offset; i < end; ++i) {
-    write_owner(w, *matching[i]);
+    write_owner(w, *matching[i], OwnerJson::kApi);
   }
   w.EndArray();
   if (end < matching.size()) {
     // Owners use an opaque base64 cursor, unlike the numeric ids of objects.
     std::string cursor = b64(std::to_string(end));
-    w.Key("paging");
-    w.StartObject();
-    w.Key("next");
-    w.StartObject();
-    w.Key("after");
-    w.String(cursor.c_str());
-    w.Key("link");
-    w.String((ctx.base_url + "/crm/v3/owners?after=" + cursor).c_str());
-    w.EndObject();
-    w.EndObject();
+    write_next_page(w, cursor, ctx.base_url + "/crm/v3/owners?after=" + cursor);
   }
   w.EndObject();
   return json(200, buf.GetString());

@@ -542,41 +542,7 @@ void HubspotApi::write_state(JsonWriter& w) const {
   w.Key("owners");
   w.StartArray();
   for (const auto& o : owners_) {
-    w.StartObject();
-    w.Key("id");
-    w.String(o.id.c_str());
-    w.Key("email");
-    w.String(o.email.c_str());
-    w.Key("firstName");
-    w.String(o.first_name.c_str());
-    w.Key("lastName");
-    w.String(o.last_name.c_str());
-    if (o.user_id != 0) {
-      w.Key("userId");
-      w.Int64(o.user_id);
-    }
-    w.Key("type");
-    w.String(o.type.c_str());
-    w.Key("createdAt");
-    w.String(format_iso_ms(o.created_ms).c_str());
-    w.Key("updatedAt");
-    w.String(format_iso_ms(o.updated_ms).c_str());
-    w.Key("archived");
-    w.Bool(o.archived);
-    w.Key("teams");
-    w.StartArray();
-    for (const auto& t : o.teams) {
-      w.StartObject();
-      w.Key("id");
-      w.String(t.id.c_str());
-      w.Key("name");
-      w.String(t.name.c_str());
-      w.Key("primary");
-      w.Bool(t.primary);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
+    write_owner(w, o, OwnerJson::kState);
   }
   w.EndArray();
   for (const auto& t : object_types()) {

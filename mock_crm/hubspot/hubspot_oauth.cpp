@@ -149,26 +149,41 @@ const OAuthApp* HubspotOAuth::find_app(std::string_view client_id) const {
   return nullptr;
 }
 
-HttpResponse HubspotOAuth::authorize_page(const HttpRequest& req) const {
+std::expected<HubspotOAuth::AuthorizeParams, HttpResponse> HubspotOAuth::authorize_params(
+    const HttpRequest& req, bool scope_required) const {
   auto client_id = req.query_param("client_id");
   auto redirect_uri = req.query_param("redirect_uri");
   const OAuthApp* app = client_id ? find_app(*client_id) : nullptr;
   if (app == nullptr) {
-    return html_error("BAD_CLIENT_ID", "client_id is missing or does not belong to any app");
+    return std::unexpected(
+        html_error("BAD_CLIENT_ID", "client_id is missing or does not belong to any app"));
   }
   if (!redirect_uri || std::find(app->redirect_uris.begin(), app->redirect_uris.end(),
                                  *redirect_uri) == app->redirect_uris.end()) {
-    return html_error("BAD_REDIRECT_URI", "redirect_uri does not match the app's redirect URLs");
+    return std::unexpected(
+        html_error("BAD_REDIRECT_URI", "redirect_uri does not match the app's redirect URLs"));
   }
   auto scopes = split_scopes(req.query_param("scope").value_or(""));
-  if (scopes.empty()) {
-    return html_error("BAD_SCOPE", "scope is required");
+  if (scope_required && scopes.empty()) {
+    return std::unexpected(html_error("BAD_SCOPE", "scope is required"));
   }
   for (const auto& s : scopes) {
     if (std::find(app->scopes.begin(), app->scopes.end(), s) == app->scopes.end()) {
-      return html_error("BAD_SCOPE", "the scope " + s + " is not configured for this app");
+      return std::unexpected(
+          html_error("BAD_SCOPE", "the scope " + s + " is not configured for this app"));
     }
   }
+  return AuthorizeParams{app, *redirect_uri, std::move(scopes)};
+}
+
+HttpResponse HubspotOAuth::authorize_page(const HttpRequest& req) const {
+  auto params = authorize_params(req, true);
+  if (!params) {
+    return params.error();
+  }
+  const OAuthApp* app = params->app;
+  const std::string& redirect_uri = params->redirect_uri;
+  const auto& scopes = params->scopes;
   std::string scope_text = req.query_param("scope").value_or("");
   std::string optional_scope = req.query_param("optional_scope").value_or("");
   std::string state = req.query_param("state").value_or("");
@@ -184,7 +199,7 @@ HttpResponse HubspotOAuth::authorize_page(const HttpRequest& req) const {
       "<h1>Connect app " + std::to_string(app->app_id) + " to HubSpot account " +
       std::to_string(portal_id_) + "</h1>\n<p>This app is asking for access to:</p>\n<ul>\n" +
       items + "</ul>\n<form method=\"get\" action=\"/oauth/authorize/decision\">\n" +
-      hidden("client_id", app->client_id) + hidden("redirect_uri", *redirect_uri) +
+      hidden("client_id", app->client_id) + hidden("redirect_uri", redirect_uri) +
       hidden("scope", scope_text) + hidden("optional_scope", optional_scope) +
       hidden("state", state) +
       "<button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\n"
@@ -193,29 +208,20 @@ HttpResponse HubspotOAuth::authorize_page(const HttpRequest& req) const {
 }
 
 HttpResponse HubspotOAuth::authorize_decision(const HttpRequest& req, std::int64_t now_ms) {
-  auto client_id = req.query_param("client_id");
-  auto redirect_uri = req.query_param("redirect_uri");
-  const OAuthApp* app = client_id ? find_app(*client_id) : nullptr;
-  if (app == nullptr) {
-    return html_error("BAD_CLIENT_ID", "client_id is missing or does not belong to any app");
+  auto params = authorize_params(req, false);
+  if (!params) {
+    return params.error();
   }
-  if (!redirect_uri || std::find(app->redirect_uris.begin(), app->redirect_uris.end(),
-                                 *redirect_uri) == app->redirect_uris.end()) {
-    return html_error("BAD_REDIRECT_URI", "redirect_uri does not match the app's redirect URLs");
-  }
-  auto scopes = split_scopes(req.query_param("scope").value_or(""));
-  for (const auto& s : scopes) {
-    if (std::find(app->scopes.begin(), app->scopes.end(), s) == app->scopes.end()) {
-      return html_error("BAD_SCOPE", "the scope " + s + " is not configured for this app");
-    }
-  }
+  const OAuthApp* app = params->app;
+  const std::string& redirect_uri = params->redirect_uri;
+  auto& scopes = params->scopes;
   for (const auto& s : split_scopes(req.query_param("optional_scope").value_or(""))) {
     if (std::find(app->scopes.begin(), app->scopes.end(), s) != app->scopes.end() &&
         std::find(scopes.begin(), scopes.end(), s) == scopes.end()) {
       scopes.push_back(s);
     }
   }
-  std::string location = *redirect_uri + (redirect_uri->find('?') == std::string::npos ? "?" : "&");
+  std::string location = redirect_uri + (redirect_uri.find('?') == std::string::npos ? "?" : "&");
   if (req.query_param("decision").value_or("") != "approve") {
     location += "error=access_denied";
   } else {
@@ -223,7 +229,7 @@ HttpResponse HubspotOAuth::authorize_decision(const HttpRequest& req, std::int64
         random_token(8, "0123456789abcdef") + "-" + random_token(4, "0123456789abcdef") + "-" +
         random_token(4, "0123456789abcdef") + "-" + random_token(4, "0123456789abcdef") + "-" +
         random_token(12, "0123456789abcdef");
-    codes_[code] = {app->client_id, *redirect_uri, scopes, now_ms + kCodeTtlMs};
+    codes_[code] = {app->client_id, redirect_uri, scopes, now_ms + kCodeTtlMs};
     location += "code=" + code;
   }
   if (auto state = req.query_param("state"); state && !state->empty()) {

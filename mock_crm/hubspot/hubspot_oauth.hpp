@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,7 +70,17 @@ class HubspotOAuth {
     bool revoked = false;
   };
 
+  // What both authorize steps check before acting: a known app, one of its
+  // redirect URIs and only scopes it is configured for.
+  struct AuthorizeParams {
+    const OAuthApp* app = nullptr;
+    std::string redirect_uri;
+    std::vector<std::string> scopes;
+  };
+
   const OAuthApp* find_app(std::string_view client_id) const;
+  std::expected<AuthorizeParams, HttpResponse> authorize_params(const HttpRequest& req,
+                                                                bool scope_required) const;
   HttpResponse issue(const OAuthApp& app, const std::vector<std::string>& scopes,
                      std::string refresh_token, std::int64_t now_ms, bool client_credentials);
 

@@ -9,29 +9,6 @@ constexpr std::int64_t kWindowMs = 10000;
 constexpr std::int64_t kDayMs = 86400000;
 }  // namespace
 
-HttpResponse rate_limit_error(std::string_view policy_name, std::string_view message) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("status");
-  w.String("error");
-  w.Key("message");
-  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-  w.Key("errorType");
-  w.String("RATE_LIMIT");
-  w.Key("correlationId");
-  w.String(new_correlation_id().c_str());
-  w.Key("policyName");
-  w.String(policy_name.data(), static_cast<rapidjson::SizeType>(policy_name.size()));
-  w.Key("requestId");
-  w.String(new_correlation_id().c_str());
-  w.EndObject();
-  HttpResponse r;
-  r.status = 429;
-  r.body = buf.GetString();
-  return r;
-}
-
 HubspotRateLimiter::Decision HubspotRateLimiter::check(const std::string& key, bool oauth,
                                                        bool search, std::int64_t now_ms) {
   Decision d;
@@ -42,7 +19,7 @@ HubspotRateLimiter::Decision HubspotRateLimiter::check(const std::string& key, b
     }
     if (static_cast<int>(b.search_second.size()) >= settings_.search_per_second) {
       d.allowed = false;
-      d.rejection = rate_limit_error("SECONDLY", "You have reached your secondly limit.");
+      d.rejection = hubspot_rate_limit_error("SECONDLY", "You have reached your secondly limit.");
       return d;
     }
     b.search_second.push_back(now_ms);
@@ -79,11 +56,11 @@ HubspotRateLimiter::Decision HubspotRateLimiter::check(const std::string& key, b
   }
   if (!daily_ok) {
     d.allowed = false;
-    d.rejection = rate_limit_error("DAILY", "You have reached your daily limit.");
+    d.rejection = hubspot_rate_limit_error("DAILY", "You have reached your daily limit.");
   } else if (!burst_ok) {
     d.allowed = false;
-    d.rejection = rate_limit_error("TEN_SECONDLY_ROLLING",
-                                   "You have reached your ten_secondly_rolling limit.");
+    d.rejection = hubspot_rate_limit_error("TEN_SECONDLY_ROLLING",
+                                           "You have reached your ten_secondly_rolling limit.");
   }
   if (!d.allowed) {
     d.rejection.headers = d.headers;

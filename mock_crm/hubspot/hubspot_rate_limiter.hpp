@@ -52,8 +52,4 @@ class HubspotRateLimiter {
   std::map<std::string, Bucket> buckets_;
 };
 
-// HubSpot's 429 body: {"status":"error","message":..,"errorType":"RATE_LIMIT",
-// "correlationId":..,"policyName":..,"requestId":..}
-HttpResponse rate_limit_error(std::string_view policy_name, std::string_view message);
-
 }  // namespace leadrouter::mock_crm::hubspot

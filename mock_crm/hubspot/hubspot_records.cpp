@@ -1,5 +1,7 @@
 #include "mock_crm/hubspot/hubspot_records.hpp"
 
+#include "mock_crm/time_format.hpp"
+
 namespace leadrouter::mock_crm::hubspot {
 
 const std::vector<ObjectType>& object_types() {
@@ -120,6 +122,66 @@ int default_association_type_id(std::string_view from_type, std::string_view to_
     }
   }
   return 0;
+}
+
+void write_owner(rapidjson::Writer<rapidjson::StringBuffer>& w, const Owner& o, OwnerJson shape) {
+  w.StartObject();
+  w.Key("id");
+  w.String(o.id.c_str());
+  if (shape == OwnerJson::kState || !o.email.empty()) {
+    w.Key("email");
+    w.String(o.email.c_str());
+  }
+  w.Key("firstName");
+  w.String(o.first_name.c_str());
+  w.Key("lastName");
+  w.String(o.last_name.c_str());
+  if (o.user_id != 0) {
+    w.Key("userId");
+    w.Int64(o.user_id);
+    if (shape == OwnerJson::kApi) {
+      w.Key("userIdIncludingInactive");
+      w.Int64(o.user_id);
+    }
+  }
+  w.Key("type");
+  w.String(o.type.c_str());
+  w.Key("createdAt");
+  w.String(format_iso_ms(o.created_ms).c_str());
+  w.Key("updatedAt");
+  w.String(format_iso_ms(o.updated_ms).c_str());
+  w.Key("archived");
+  w.Bool(o.archived);
+  w.Key("teams");
+  w.StartArray();
+  for (const auto& t : o.teams) {
+    w.StartObject();
+    w.Key("id");
+    w.String(t.id.c_str());
+    w.Key("name");
+    w.String(t.name.c_str());
+    w.Key("primary");
+    w.Bool(t.primary);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+std::optional<std::string> exact_scalar_text(const rapidjson::Value& v) {
+  if (v.IsString()) {
+    return std::string(v.GetString(), v.GetStringLength());
+  }
+  if (v.IsBool()) {
+    return v.GetBool() ? "true" : "false";
+  }
+  if (v.IsInt64()) {
+    return std::to_string(v.GetInt64());
+  }
+  if (v.IsUint64()) {
+    return std::to_string(v.GetUint64());
+  }
+  return std::nullopt;
 }
 
 }  // namespace leadrouter::mock_crm::hubspot

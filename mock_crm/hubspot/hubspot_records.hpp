@@ -2,8 +2,13 @@
 // tasks) with their property definitions, records, associations and owners.
 #pragma once
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -63,5 +68,14 @@ struct Owner {
   bool archived = false;
   std::vector<OwnerTeam> teams;
 };
+
+// The API answers with HubSpot's owner shape; the admin state dump keeps every
+// field, even an empty email, so a seed round-trips unchanged.
+enum class OwnerJson { kApi, kState };
+void write_owner(rapidjson::Writer<rapidjson::StringBuffer>& w, const Owner& o, OwnerJson shape);
+
+// HubSpot takes JSON strings, booleans and integers as text. Doubles and nulls
+// are left to the caller because property values and search filters differ there.
+std::optional<std::string> exact_scalar_text(const rapidjson::Value& v);
 
 }  // namespace leadrouter::mock_crm::hubspot

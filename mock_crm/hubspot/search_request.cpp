@@ -51,23 +51,10 @@ std::optional<double> as_number(const std::string& s) {
 
 // Filter values may be JSON strings, numbers or booleans; HubSpot treats them as strings.
 std::optional<std::string> scalar_text(const rapidjson::Value& v) {
-  if (v.IsString()) {
-    return std::string(v.GetString(), v.GetStringLength());
-  }
-  if (v.IsBool()) {
-    return v.GetBool() ? "true" : "false";
-  }
-  if (v.IsInt64()) {
-    return std::to_string(v.GetInt64());
-  }
-  if (v.IsUint64()) {
-    return std::to_string(v.GetUint64());
-  }
   if (v.IsDouble()) {
-    std::string s = std::to_string(v.GetDouble());
-    return s;
+    return std::to_string(v.GetDouble());
   }
-  return std::nullopt;
+  return exact_scalar_text(v);
 }
 
 const std::string* property_value(const Record& r, const std::string& name) {

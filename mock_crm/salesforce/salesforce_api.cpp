@@ -142,6 +142,30 @@ void write_string(Writer& out, std::string_view s) {
   out.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+// The object facts both the global describe and an object's own describe open with.
+void write_object_summary(Writer& out, const SObjectDef& def) {
+  out.Key("name");
+  write_string(out, def.name);
+  out.Key("label");
+  write_string(out, def.label);
+  out.Key("labelPlural");
+  write_string(out, def.label_plural);
+  out.Key("keyPrefix");
+  write_string(out, def.key_prefix);
+  for (const char* flag : {"createable", "updateable", "deletable", "queryable"}) {
+    out.Key(flag);
+    out.Bool(true);
+  }
+  out.Key("custom");
+  out.Bool(false);
+}
+
+// "/services/data/v59.0/sobjects/Lead" plus `suffix` ("/describe", "/{ID}").
+std::string sobject_url(std::string_view version, std::string_view object,
+                        std::string_view suffix = "") {
+  return fmt::format("/services/data/{}/sobjects/{}{}", version, object, suffix);
+}
+
 std::string to_json(const rapidjson::Value& v) {
   rapidjson::StringBuffer buffer;
   Writer out(buffer);
@@ -516,29 +540,15 @@ HttpResponse SalesforceApi::describe_global(const Call& call) const {
   out.StartArray();
   for (const auto& def : store_.schema().objects()) {
     out.StartObject();
-    out.Key("name");
-    write_string(out, def.name);
-    out.Key("label");
-    write_string(out, def.label);
-    out.Key("labelPlural");
-    write_string(out, def.label_plural);
-    out.Key("keyPrefix");
-    write_string(out, def.key_prefix);
-    for (const char* flag : {"createable", "updateable", "deletable", "queryable"}) {
-      out.Key(flag);
-      out.Bool(true);
-    }
-    out.Key("custom");
-    out.Bool(false);
+    write_object_summary(out, def);
     out.Key("urls");
     out.StartObject();
     out.Key("sobject");
-    write_string(out, fmt::format("/services/data/{}/sobjects/{}", call.version, def.name));
+    write_string(out, sobject_url(call.version, def.name));
     out.Key("describe");
-    write_string(out,
-                 fmt::format("/services/data/{}/sobjects/{}/describe", call.version, def.name));
+    write_string(out, sobject_url(call.version, def.name, "/describe"));
     out.Key("rowTemplate");
-    write_string(out, fmt::format("/services/data/{}/sobjects/{}/{{ID}}", call.version, def.name));
+    write_string(out, sobject_url(call.version, def.name, "/{ID}"));
     out.EndObject();
     out.EndObject();
   }
@@ -562,8 +572,7 @@ HttpResponse SalesforceApi::sobject_basic(const Call& call, const SObjectDef& ob
   out.Key("urls");
   out.StartObject();
   out.Key("describe");
-  write_string(out,
-               fmt::format("/services/data/{}/sobjects/{}/describe", call.version, object.name));
+  write_string(out, sobject_url(call.version, object.name, "/describe"));
   out.EndObject();
   out.EndObject();
   out.Key("recentItems");
@@ -577,20 +586,7 @@ HttpResponse SalesforceApi::describe(const Call& call, const SObjectDef& object)
   rapidjson::StringBuffer buffer;
   Writer out(buffer);
   out.StartObject();
-  out.Key("name");
-  write_string(out, object.name);
-  out.Key("label");
-  write_string(out, object.label);
-  out.Key("labelPlural");
-  write_string(out, object.label_plural);
-  out.Key("keyPrefix");
-  write_string(out, object.key_prefix);
-  for (const char* flag : {"createable", "updateable", "deletable", "queryable"}) {
-    out.Key(flag);
-    out.Bool(true);
-  }
-  out.Key("custom");
-  out.Bool(false);
+  write_object_summary(out, object);
   out.Key("fields");
   out.StartArray();
   for (const auto& f : object.fields) {
@@ -642,9 +638,9 @@ HttpResponse SalesforceApi::describe(const Call& call, const SObjectDef& object)
   out.Key("urls");
   out.StartObject();
   out.Key("sobject");
-  write_string(out, fmt::format("/services/data/{}/sobjects/{}", call.version, object.name));
+  write_string(out, sobject_url(call.version, object.name));
   out.Key("rowTemplate");
-  write_string(out, fmt::format("/services/data/{}/sobjects/{}/{{ID}}", call.version, object.name));
+  write_string(out, sobject_url(call.version, object.name, "/{ID}"));
   out.EndObject();
   out.EndObject();
   return json_response(200, buffer.GetString());
@@ -782,8 +778,7 @@ HttpResponse SalesforceApi::create_record(Call& call, const SObjectDef& object) 
   }
   HttpResponse r =
       json_response(201, fmt::format(R"({{"id":"{}","success":true,"errors":[]}})", *id));
-  r.headers.emplace_back(
-      "Location", fmt::format("/services/data/{}/sobjects/{}/{}", call.version, object.name, *id));
+  r.headers.emplace_back("Location", sobject_url(call.version, object.name, "/" + *id));
   return r;
 }
 
@@ -1124,7 +1119,7 @@ HttpResponse SalesforceApi::composite(Call& call) {
       std::size_t qmark = url->find('?');
       inner.path = url->substr(0, qmark);
       if (qmark != std::string::npos) {
-        for (auto& [k, v] : parse_form(url->substr(qmark + 1))) {
+        for (auto& [k, v] : parse_urlencoded(url->substr(qmark + 1))) {
           inner.query.emplace(k, v);
         }
       }

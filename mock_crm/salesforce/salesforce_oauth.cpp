@@ -22,35 +22,6 @@ HttpResponse oauth_error(std::string_view error, std::string_view description, i
   return r;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-std::string form_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-               hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 std::string first(const std::multimap<std::string, std::string>& form, const std::string& key) {
   auto it = form.find(key);
   return it == form.end() ? std::string() : it->second;
@@ -61,24 +32,6 @@ bool user_active(const SObjectRecord& user) {
 }
 
 }  // namespace
-
-std::multimap<std::string, std::string> parse_form(std::string_view body) {
-  std::multimap<std::string, std::string> form;
-  while (!body.empty()) {
-    std::size_t amp = body.find('&');
-    std::string_view pair = body.substr(0, amp);
-    std::size_t eq = pair.find('=');
-    if (!pair.empty()) {
-      form.emplace(form_decode(pair.substr(0, eq)),
-                   eq == std::string_view::npos ? std::string() : form_decode(pair.substr(eq + 1)));
-    }
-    if (amp == std::string_view::npos) {
-      break;
-    }
-    body.remove_prefix(amp + 1);
-  }
-  return form;
-}
 
 void SalesforceOAuth::clear() {
   apps_.clear();
@@ -153,7 +106,7 @@ HttpResponse SalesforceOAuth::token(const HttpRequest& request, const Salesforce
   if (request.method != "POST") {
     return oauth_error("invalid_request", "must use HTTP POST");
   }
-  auto form = parse_form(request.body);
+  auto form = parse_urlencoded(request.body);
   // Query parameters are accepted too, as Salesforce does.
   for (const auto& [k, v] : request.query) {
     if (!form.contains(k)) {
@@ -169,8 +122,8 @@ HttpResponse SalesforceOAuth::token(const HttpRequest& request, const Salesforce
     if (colon == std::string::npos) {
       return oauth_error("invalid_client", "invalid client credentials");
     }
-    client_id = form_decode(decoded->substr(0, colon));
-    client_secret = form_decode(decoded->substr(colon + 1));
+    client_id = percent_decode(decoded->substr(0, colon), true);
+    client_secret = percent_decode(decoded->substr(colon + 1), true);
   }
   const SObjectDef& user_def = *store.schema().object("User");
   DateTime now = to_datetime(ctx.clock.now());
@@ -316,7 +269,7 @@ HttpResponse SalesforceOAuth::revoke(const HttpRequest& request, RequestContext&
   if (request.method != "POST") {
     return oauth_error("invalid_request", "must use HTTP POST");
   }
-  auto form = parse_form(request.body);
+  auto form = parse_urlencoded(request.body);
   std::string token = first(form, "token");
   if (token.empty()) {
     token = request.query_param("token").value_or("");

@@ -101,7 +101,4 @@ class SalesforceOAuth {
   std::size_t tokens_issued_ = 0;
 };
 
-// application/x-www-form-urlencoded → name → value ('+' is a space).
-std::multimap<std::string, std::string> parse_form(std::string_view body);
-
 }  // namespace leadrouter::mock_crm::salesforce

@@ -143,6 +143,38 @@ std::expected<void, std::string> join_positive_ids(CsvTable& table, const std::s
   return {};
 }
 
+// --csv read with the column types --types forces.
+std::expected<CsvTable, std::string> load_csv_option(const po::variables_map& vm) {
+  CsvTable::Options csv_options;
+  if (vm.count("types") != 0) {
+    auto types = parse_types(vm["types"].as<std::string>());
+    if (!types) {
+      return std::unexpected(types.error());
+    }
+    csv_options.type_overrides = std::move(*types);
+  }
+  return load_csv(vm["csv"].as<std::string>(), csv_options);
+}
+
+// Applies --positive-ids when given; true when it did, since the label column
+// it creates marks positives with "1" whatever the usual positive value is.
+std::expected<bool, std::string> join_positive_ids_option(const po::variables_map& vm,
+                                                          CsvTable& table,
+                                                          const std::string& label) {
+  if (vm.count("positive-ids") == 0) {
+    return false;
+  }
+  if (vm.count("id") == 0) {
+    return std::unexpected("--positive-ids needs --id to say which column to match");
+  }
+  if (auto ok = join_positive_ids(table, vm["positive-ids"].as<std::string>(),
+                                  vm["id"].as<std::string>(), label);
+      !ok) {
+    return std::unexpected(ok.error());
+  }
+  return true;
+}
+
 void write_metrics(JsonWriter& w, const model::BinaryMetrics& m) {
   w.Key("rows");
   w.Uint64(m.rows);
@@ -173,7 +205,15 @@ void write_metrics(JsonWriter& w, const model::BinaryMetrics& m) {
   w.EndArray();
 }
 
-void print_json(const rapidjson::StringBuffer& buffer) {
+// Prints the object `write_members` fills, indented, on stdout.
+template <typename WriteMembers>
+void print_json_object(WriteMembers&& write_members) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  write_members(w);
+  w.EndObject();
   fmt::print("{}\n", std::string_view(buffer.GetString(), buffer.GetSize()));
 }
 
@@ -300,27 +340,15 @@ int run_model_train(const std::vector<std::string>& args) {
     }
     now = *t;
   }
-  CsvTable::Options csv_options;
-  if (vm.count("types") != 0) {
-    auto types = parse_types(vm["types"].as<std::string>());
-    if (!types) {
-      return fail(ExitCode::kBadInput, types.error());
-    }
-    csv_options.type_overrides = std::move(*types);
-  }
-  auto table = load_csv(vm["csv"].as<std::string>(), csv_options);
+  auto table = load_csv_option(vm);
   if (!table) {
     return fail(ExitCode::kBadInput, table.error());
   }
-  if (vm.count("positive-ids") != 0) {
-    if (!options.id_column) {
-      return fail(ExitCode::kBadInput, "--positive-ids needs --id to say which column to match");
-    }
-    if (auto ok = join_positive_ids(*table, vm["positive-ids"].as<std::string>(),
-                                    *options.id_column, options.label);
-        !ok) {
-      return fail(ExitCode::kBadInput, ok.error());
-    }
+  auto joined = join_positive_ids_option(vm, *table, options.label);
+  if (!joined) {
+    return fail(ExitCode::kBadInput, joined.error());
+  }
+  if (*joined) {
     options.positive = "1";
   }
   fmt::print(stderr, "model train: {} rows, {} columns\n", table->rows(), table->columns());
@@ -361,50 +389,46 @@ int run_model_train(const std::vector<std::string>& args) {
     }
   }
 
-  rapidjson::StringBuffer buffer;
-  JsonWriter w(buffer);
-  w.SetIndent(' ', 2);
-  w.StartObject();
-  w.Key("model");
-  w.String(out_path.c_str());
-  w.Key("version");
-  w.String(trained->file.version.c_str());
-  w.Key("rows");
-  w.Uint64(table->rows());
-  w.Key("positives");
-  w.Uint64(positives);
-  w.Key("features");
-  w.Uint64(trained->file.spec.features.size());
-  w.Key("input_columns");
-  w.Uint64(trained->file.spec.width());
-  w.Key("train_rows");
-  w.Uint64(trained->train_rows);
-  w.Key("validation_rows");
-  w.Uint64(trained->validation_rows);
-  w.Key("split");
-  w.String(options.time_column ? "time" : "stratified");
-  w.Key("best_iteration");
-  w.Int(trained->best_iteration);
-  w.Key("trees");
-  w.Int(trained->best_iteration + 1);
-  w.Key("validation");
-  w.StartObject();
-  write_metrics(w, trained->validation);
-  w.EndObject();
-  w.Key("warnings");
-  w.StartArray();
-  for (const auto& warning : warnings) {
-    w.String(warning.c_str());
-  }
-  w.EndArray();
-  w.Key("not_features");
-  w.StartArray();
-  for (const auto& dropped : trained->dropped_columns) {
-    w.String(dropped.c_str());
-  }
-  w.EndArray();
-  w.EndObject();
-  print_json(buffer);
+  print_json_object([&](JsonWriter& w) {
+    w.Key("model");
+    w.String(out_path.c_str());
+    w.Key("version");
+    w.String(trained->file.version.c_str());
+    w.Key("rows");
+    w.Uint64(table->rows());
+    w.Key("positives");
+    w.Uint64(positives);
+    w.Key("features");
+    w.Uint64(trained->file.spec.features.size());
+    w.Key("input_columns");
+    w.Uint64(trained->file.spec.width());
+    w.Key("train_rows");
+    w.Uint64(trained->train_rows);
+    w.Key("validation_rows");
+    w.Uint64(trained->validation_rows);
+    w.Key("split");
+    w.String(options.time_column ? "time" : "stratified");
+    w.Key("best_iteration");
+    w.Int(trained->best_iteration);
+    w.Key("trees");
+    w.Int(trained->best_iteration + 1);
+    w.Key("validation");
+    w.StartObject();
+    write_metrics(w, trained->validation);
+    w.EndObject();
+    w.Key("warnings");
+    w.StartArray();
+    for (const auto& warning : warnings) {
+      w.String(warning.c_str());
+    }
+    w.EndArray();
+    w.Key("not_features");
+    w.StartArray();
+    for (const auto& dropped : trained->dropped_columns) {
+      w.String(dropped.c_str());
+    }
+    w.EndArray();
+  });
   return exit_code(ExitCode::kOk);
 }
 
@@ -439,29 +463,17 @@ int run_model_evaluate(const std::vector<std::string>& args) {
     return fail(ExitCode::kBadInput, scorer.error());
   }
   const model::ModelFile& file = (*scorer)->file();
-  CsvTable::Options csv_options;
-  if (vm.count("types") != 0) {
-    auto types = parse_types(vm["types"].as<std::string>());
-    if (!types) {
-      return fail(ExitCode::kBadInput, types.error());
-    }
-    csv_options.type_overrides = std::move(*types);
-  }
-  auto table = load_csv(vm["csv"].as<std::string>(), csv_options);
+  auto table = load_csv_option(vm);
   if (!table) {
     return fail(ExitCode::kBadInput, table.error());
   }
   const std::string label = vm.count("label") != 0 ? vm["label"].as<std::string>() : file.label;
   std::string positive = file.positive;
-  if (vm.count("positive-ids") != 0) {
-    if (vm.count("id") == 0) {
-      return fail(ExitCode::kBadInput, "--positive-ids needs --id to say which column to match");
-    }
-    if (auto ok = join_positive_ids(*table, vm["positive-ids"].as<std::string>(),
-                                    vm["id"].as<std::string>(), label);
-        !ok) {
-      return fail(ExitCode::kBadInput, ok.error());
-    }
+  auto joined = join_positive_ids_option(vm, *table, label);
+  if (!joined) {
+    return fail(ExitCode::kBadInput, joined.error());
+  }
+  if (*joined) {
     positive = "1";
   }
   auto labels = model::decode_labels(*table, label, positive);
@@ -473,19 +485,15 @@ int run_model_evaluate(const std::vector<std::string>& args) {
     return fail(ExitCode::kBadInput, predictions.error().message);
   }
   const model::BinaryMetrics m = model::compute_metrics(*predictions, labels->values);
-  rapidjson::StringBuffer buffer;
-  JsonWriter w(buffer);
-  w.SetIndent(' ', 2);
-  w.StartObject();
-  w.Key("model_version");
-  w.String(file.version.c_str());
-  w.Key("label");
-  w.String(label.c_str());
-  w.Key("positive");
-  w.String(positive.c_str());
-  write_metrics(w, m);
-  w.EndObject();
-  print_json(buffer);
+  print_json_object([&](JsonWriter& w) {
+    w.Key("model_version");
+    w.String(file.version.c_str());
+    w.Key("label");
+    w.String(label.c_str());
+    w.Key("positive");
+    w.String(positive.c_str());
+    write_metrics(w, m);
+  });
   return exit_code(ExitCode::kOk);
 }
 
@@ -515,15 +523,7 @@ int run_model_explain(const std::vector<std::string>& args) {
   if (!scorer) {
     return fail(ExitCode::kBadInput, scorer.error());
   }
-  CsvTable::Options csv_options;
-  if (vm.count("types") != 0) {
-    auto types = parse_types(vm["types"].as<std::string>());
-    if (!types) {
-      return fail(ExitCode::kBadInput, types.error());
-    }
-    csv_options.type_overrides = std::move(*types);
-  }
-  auto table = load_csv(vm["csv"].as<std::string>(), csv_options);
+  auto table = load_csv_option(vm);
   if (!table) {
     return fail(ExitCode::kBadInput, table.error());
   }
@@ -542,39 +542,35 @@ int run_model_explain(const std::vector<std::string>& args) {
   if (!explanation) {
     return fail(ExitCode::kFailure, explanation.error().message);
   }
-  rapidjson::StringBuffer buffer;
-  JsonWriter w(buffer);
-  w.SetIndent(' ', 2);
-  w.StartObject();
-  w.Key("model_version");
-  w.String((*scorer)->file().version.c_str());
-  w.Key("row");
-  w.Uint64(*row);
-  w.Key("line");
-  w.Uint64(table->line_of(*row - 1));
-  w.Key("probability");
-  w.Double(explanation->probability);
-  w.Key("bias");
-  w.Double(explanation->bias);
-  w.Key("margin");
-  w.Double(explanation->margin);
-  w.Key("factors");
-  w.StartArray();
-  for (const auto& f : explanation->factors) {
-    w.StartObject();
-    w.Key("feature");
-    w.String(f.feature.c_str());
-    w.Key("value");
-    w.String(f.value.c_str());
-    w.Key("contribution");
-    w.Double(f.contribution);
-    w.Key("text");
-    w.String(fmt::format("{} = {}: {:+.2f}", f.feature, f.value, f.contribution).c_str());
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  print_json(buffer);
+  print_json_object([&](JsonWriter& w) {
+    w.Key("model_version");
+    w.String((*scorer)->file().version.c_str());
+    w.Key("row");
+    w.Uint64(*row);
+    w.Key("line");
+    w.Uint64(table->line_of(*row - 1));
+    w.Key("probability");
+    w.Double(explanation->probability);
+    w.Key("bias");
+    w.Double(explanation->bias);
+    w.Key("margin");
+    w.Double(explanation->margin);
+    w.Key("factors");
+    w.StartArray();
+    for (const auto& f : explanation->factors) {
+      w.StartObject();
+      w.Key("feature");
+      w.String(f.feature.c_str());
+      w.Key("value");
+      w.String(f.value.c_str());
+      w.Key("contribution");
+      w.Double(f.contribution);
+      w.Key("text");
+      w.String(fmt::format("{} = {}: {:+.2f}", f.feature, f.value, f.contribution).c_str());
+      w.EndObject();
+    }
+    w.EndArray();
+  });
   return exit_code(ExitCode::kOk);
 }
 

@@ -23,6 +23,23 @@ po::positional_options_description policy_positional() {
   return positional;
 }
 
+// The error is the exit code to stop with: after `--help`, a bad argument or
+// a policy that does not load (already reported).
+std::expected<core::Policy, int> parse_and_load_policy(const CommandSpec& spec,
+                                                       po::options_description opts,
+                                                       const std::vector<std::string>& args,
+                                                       po::variables_map& vm) {
+  if (auto done = parse_command_line(spec, std::move(opts), policy_positional(), args, vm)) {
+    return std::unexpected(*done);
+  }
+  auto policy = load_policy(vm["policy"].as<std::string>());
+  if (!policy) {
+    print_error(policy.error());
+    return std::unexpected(exit_code(ExitCode::kBadInput));
+  }
+  return std::move(*policy);
+}
+
 constexpr CommandSpec kCheckSpec{
     "policy check", "POLICY.json",
     "Parses and validates a routing policy. Prints \"policy OK: ...\" and exits 0, or\n"
@@ -45,14 +62,9 @@ const char* severity_name(core::LintFinding::Severity s) {
 
 int run_policy_check(const std::vector<std::string>& args) {
   po::variables_map vm;
-  if (auto done = parse_command_line(kCheckSpec, policy_options(), policy_positional(), args, vm)) {
-    return *done;
-  }
-  const auto path = vm["policy"].as<std::string>();
-  auto policy = load_policy(path);
+  auto policy = parse_and_load_policy(kCheckSpec, policy_options(), args, vm);
   if (!policy) {
-    print_error(policy.error());
-    return exit_code(ExitCode::kBadInput);
+    return policy.error();
   }
   fmt::print("policy OK: {} routes, {} pools, {} tiers\n", policy->routes.size(),
              policy->pools.size(), policy->tiers.size());
@@ -64,15 +76,11 @@ int run_policy_lint(const std::vector<std::string>& args) {
   opts.add_options()("roster", string_value()->value_name("FILE"),
                      "roster JSON file whose reps the policy is checked against");
   po::variables_map vm;
-  if (auto done = parse_command_line(kLintSpec, opts, policy_positional(), args, vm)) {
-    return *done;
+  auto policy = parse_and_load_policy(kLintSpec, opts, args, vm);
+  if (!policy) {
+    return policy.error();
   }
   const auto path = vm["policy"].as<std::string>();
-  auto policy = load_policy(path);
-  if (!policy) {
-    print_error(policy.error());
-    return exit_code(ExitCode::kBadInput);
-  }
   std::vector<core::Rep> reps;
   std::string roster_path;
   if (vm.count("roster") != 0) {

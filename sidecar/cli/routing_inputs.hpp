@@ -1,5 +1,6 @@
 // Loading what the routing commands (route, preview, policy lint) read from
-// disk: policy, roster, free-mail list and lead files. Every failure comes
+// disk: policy, roster, free-mail list and lead files, and the options route
+// and preview share for naming them. Every failure comes
 // back as one ready-to-print message that names the file, the line (JSONL) or
 // JSON path, and the reason; a lead file is validated completely before any
 // lead is routed.
@@ -7,12 +8,16 @@
 
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "core/lead.hpp"
 #include "core/lead_facts.hpp"
 #include "core/policy.hpp"
+#include "sidecar/cli/cli_support.hpp"
 
 namespace leadrouter::cli {
 
@@ -43,6 +48,55 @@ struct RoutingSetup {
 std::expected<RoutingSetup, std::string> load_routing_setup(const std::string& policy_path,
                                                             const std::string& roster_path,
                                                             const std::string& free_mail_path);
+
+// What route and preview do not share among their common options.
+struct RoutingCommand {
+  std::string_view name;  // "route": prefixes error messages
+  const char* input;      // "leads": the option naming the lead file
+  const char* input_help;
+  const char* now_help;
+  const char* format_help;
+  std::string_view default_format;
+  std::string_view other_format;
+};
+
+// The parsed common options with the setup loaded, and the command's lead
+// file read by the loader it passes (one lead, or a JSONL file).
+template <typename Leads>
+struct RoutingInputs {
+  std::string format;
+  std::optional<Timestamp> fixed_now;
+  RoutingSetup setup;
+  Leads leads;
+};
+
+// Parses `args` against --policy, --roster, the lead file option, --now,
+// --format and --free-mail, and reads all but the lead file. The error is the exit code to
+// stop with, the problem already reported.
+std::expected<RoutingInputs<std::monostate>, int> parse_routing_args(
+    const CommandSpec& spec, const RoutingCommand& command, const std::vector<std::string>& args,
+    po::variables_map& vm);
+
+template <typename Leads>
+std::expected<RoutingInputs<Leads>, int> parse_routing_inputs(
+    const CommandSpec& spec, const RoutingCommand& command, const std::vector<std::string>& args,
+    std::expected<Leads, std::string> (*load_leads)(const std::string&)) {
+  po::variables_map vm;
+  auto common = parse_routing_args(spec, command, args, vm);
+  if (!common) {
+    return std::unexpected(common.error());
+  }
+  auto leads = load_leads(vm[command.input].as<std::string>());
+  if (!leads) {
+    print_error(leads.error());
+    return std::unexpected(exit_code(ExitCode::kBadInput));
+  }
+  return RoutingInputs<Leads>{std::move(common->format), common->fixed_now,
+                              std::move(common->setup), std::move(*leads)};
+}
+
+// --now when given, otherwise the lead's created_at, otherwise the current time.
+Timestamp routing_time(const std::optional<Timestamp>& fixed_now, const core::Lead& lead);
 
 // "file: /path: reason" lines for validation errors, at most `limit` of them
 // followed by a count of the rest.
