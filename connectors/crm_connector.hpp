@@ -36,6 +36,11 @@ class CrmConnector {
   virtual std::expected<LeadPage, Error> fetch_changed_leads(const LeadCursor& cursor,
                                                              int page_size) = 0;
 
+  // One lead by its record id, as fetch_changed_leads would return it (the
+  // webhook path: an event names a record, this reads it). kNotFound when
+  // the record does not exist (deleted, or not a lead/contact).
+  virtual std::expected<ChangedLead, Error> fetch_lead(const std::string& record_id) = 0;
+
   // Active users who can own leads (HubSpot owners, Salesforce active Users).
   virtual std::expected<std::vector<core::Rep>, Error> list_reps() = 0;
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "connectors/country_codes.hpp"
 #include "core/time.hpp"
 
 namespace leadrouter::connectors {
@@ -149,7 +150,8 @@ core::Lead FieldMapping::to_lead(const std::map<std::string, std::string>& prope
   lead.title = value("title");
   lead.company = value("company");
   lead.website = value("website");
-  lead.country = value("country");
+  // Policies name territories by ISO code; CRMs store names ("United States").
+  lead.country = normalize_country(value("country"));
   lead.state = value("state");
   lead.city = value("city");
   lead.industry = value("industry");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,5 +41,16 @@ std::string_view trim(std::string_view s, std::string_view chars = " \t");
 // A whole string as a finite number ("3", "+0.5", " 1e3 "); blanks around it
 // are allowed, anything else (including "inf" and "nan") is not.
 std::optional<double> parse_number(std::string_view s);
+
+// %XX sequences become bytes; a '%' not followed by two hex digits is kept
+// as is. '+' becomes a space only when `plus_is_space` (form and query text).
+std::string percent_decode(std::string_view text, bool plus_is_space);
+
+// An application/x-www-form-urlencoded string ("a=1&b=x+y%21&c") decoded
+// into its pairs, repeated keys kept in order; a key without '=' has "".
+std::multimap<std::string, std::string> parse_urlencoded(std::string_view text);
+
+// Text made safe inside HTML elements and quoted attributes: & < > " '.
+std::string html_escape(std::string_view text);
 
 }  // namespace leadrouter

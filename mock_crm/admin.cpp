@@ -77,11 +77,15 @@ std::optional<HttpResponse> Admin::handle(const HttpRequest& req) {
         return admin_error(400, "query parameter after: expected a request sequence number");
       }
     }
+    const auto bodies = req.query_param("bodies");
+    if (bodies && *bodies != "true" && *bodies != "false") {
+      return admin_error(400, "query parameter bodies: expected true or false");
+    }
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     w.StartObject();
     w.Key("requests");
-    log_.write(w, after);
+    log_.write(w, after, bodies && *bodies == "true");
     w.EndObject();
     return admin_json(200, buf.GetString());
   }

@@ -3,7 +3,7 @@
 // webhook sink so a demo can watch deliveries without its own listener.
 //
 //   GET  /__admin/state            every record of every CRM
-//   GET  /__admin/requests[?after=SEQ]   DELETE clears
+//   GET  /__admin/requests[?after=SEQ][&bodies=true]   DELETE clears
 //   POST /__admin/reset            reseed and forget faults, log and clock offset
 //   POST /__admin/faults           GET lists, DELETE clears
 //   GET|POST /__admin/clock        {"advance_seconds": N}

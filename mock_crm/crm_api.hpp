@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace leadrouter::mock_crm {
 
 // HTTP header names are case-insensitive.
@@ -74,10 +76,9 @@ struct RequestContext {
   std::string principal;  // set by the handler: who the request authenticated as
 };
 
-// Decodes an application/x-www-form-urlencoded string ("a=1&b=x+y%21"),
-// as OAuth token requests send it; '+' is a space.
-std::multimap<std::string, std::string> parse_urlencoded(std::string_view text);
-std::string percent_decode(std::string_view text, bool plus_is_space);
+// Form bodies (OAuth token requests) and query strings (core/text.hpp).
+using leadrouter::parse_urlencoded;
+using leadrouter::percent_decode;
 
 class CrmApi {
  public:

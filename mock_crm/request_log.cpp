@@ -12,8 +12,8 @@ void RequestLog::add(RequestLogEntry entry) {
   }
 }
 
-void RequestLog::write(rapidjson::Writer<rapidjson::StringBuffer>& w,
-                       std::uint64_t after_seq) const {
+void RequestLog::write(rapidjson::Writer<rapidjson::StringBuffer>& w, std::uint64_t after_seq,
+                       bool bodies) const {
   w.StartArray();
   for (const auto& e : entries_) {
     if (e.seq <= after_seq) {
@@ -37,6 +37,14 @@ void RequestLog::write(rapidjson::Writer<rapidjson::StringBuffer>& w,
     if (!e.fault.empty()) {
       w.Key("fault");
       w.String(e.fault.c_str());
+    }
+    if (bodies && !e.body.empty()) {
+      w.Key("body");
+      w.String(e.body.c_str(), static_cast<rapidjson::SizeType>(e.body.size()));
+      if (e.body_truncated) {
+        w.Key("body_truncated");
+        w.Bool(true);
+      }
     }
     w.EndObject();
   }

@@ -22,7 +22,13 @@ struct RequestLogEntry {
   int status = 0;     // 0 when the connection was dropped on purpose
   std::string principal;
   std::string fault;  // kind of injected fault, empty if none
+  // The request body of a non-GET CRM call (at most kMaxLoggedBody bytes), so
+  // tests can tell which records a batch write touched and with what values.
+  std::string body;
+  bool body_truncated = false;
 };
+
+inline constexpr std::size_t kMaxLoggedBody = 256 * 1024;
 
 class RequestLog {
  public:
@@ -30,8 +36,9 @@ class RequestLog {
 
   void add(RequestLogEntry entry);
   void clear() { entries_.clear(); }
-  // Entries with seq > after_seq.
-  void write(rapidjson::Writer<rapidjson::StringBuffer>& out, std::uint64_t after_seq) const;
+  // Entries with seq > after_seq, with their bodies when `bodies` is set.
+  void write(rapidjson::Writer<rapidjson::StringBuffer>& out, std::uint64_t after_seq,
+             bool bodies = false) const;
 
  private:
   std::size_t capacity_;

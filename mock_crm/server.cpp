@@ -151,6 +151,10 @@ struct Server::Impl {
     std::lock_guard lock(mu);
     RequestLogEntry entry{
         0, to_epoch_ms(clock.now()), req.method, req.path, raw_query(req.target), 0, "", ""};
+    if (!Admin::is_admin_path(req.path) && req.method != "GET") {
+      entry.body_truncated = req.body.size() > kMaxLoggedBody;
+      entry.body = req.body.substr(0, kMaxLoggedBody);
+    }
     if (!Admin::is_admin_path(req.path)) {
       if (auto fault = faults.take(req.method, req.path)) {
         entry.fault = to_string(fault->kind);

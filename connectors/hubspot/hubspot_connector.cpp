@@ -132,6 +132,23 @@ std::expected<rapidjson::Document, Error> HubSpotConnector::search(
 
 std::expected<std::vector<ChangedLead>, Error> HubSpotConnector::search_leads(
     const std::vector<Filter>& filters, std::string_view sort_property, int limit) {
+  auto doc = search("contacts", {filters}, sort_property, lead_properties(), limit, "",
+                    "search changed HubSpot contacts");
+  if (!doc) {
+    return std::unexpected(doc.error());
+  }
+  std::vector<ChangedLead> out;
+  for (const auto& record : (*doc)["results"].GetArray()) {
+    auto changed = to_changed_lead(record, "search changed HubSpot contacts");
+    if (!changed) {
+      return std::unexpected(changed.error());
+    }
+    out.push_back(std::move(*changed));
+  }
+  return out;
+}
+
+std::vector<std::string> HubSpotConnector::lead_properties() const {
   auto properties = options_.mapping.crm_properties();
   for (const auto& p :
        {options_.modified_property, options_.owner_property, std::string("hs_object_id")}) {
@@ -139,39 +156,54 @@ std::expected<std::vector<ChangedLead>, Error> HubSpotConnector::search_leads(
       properties.push_back(p);
     }
   }
-  auto doc = search("contacts", {filters}, sort_property, properties, limit, "",
-                    "search changed HubSpot contacts");
+  return properties;
+}
+
+std::expected<ChangedLead, Error> HubSpotConnector::to_changed_lead(const rapidjson::Value& record,
+                                                                    std::string_view what) const {
+  const std::string id = json_text(record, "id");
+  const auto* props = json_member(record, "properties");
+  if (id.empty() || !props) {
+    return std::unexpected(invalid_response(what, "a contact lacks id or properties"));
+  }
+  auto values = json_scalars(*props);
+  ChangedLead changed;
+  changed.lead = options_.mapping.to_lead(values);
+  changed.lead.id = id;
+  changed.lead.source_system = "hubspot";
+  changed.lead.object_type = "contact";
+  changed.owner_id = values[options_.owner_property];
+  auto modified = parse_crm_time(values[options_.modified_property]);
+  if (!modified) {
+    modified = parse_crm_time(json_text(record, "updatedAt"));
+  }
+  if (!modified) {
+    return std::unexpected(invalid_response(
+        what, fmt::format("contact {} has no parseable {}", id, options_.modified_property)));
+  }
+  changed.modified_at = *modified;
+  return changed;
+}
+
+std::expected<ChangedLead, Error> HubSpotConnector::fetch_lead(const std::string& record_id) {
+  const std::string what = fmt::format("read HubSpot contact {}", record_id);
+  if (record_id.empty()) {
+    return std::unexpected(Error::invalid_input(what + ": empty record id"));
+  }
+  std::string path = fmt::format("{}/contacts/{}?archived=false", options_.objects_path,
+                                 percent_encode(record_id));
+  for (const auto& p : lead_properties()) {
+    path += "&properties=" + percent_encode(p);
+  }
+  auto doc = session_.call_json("GET", path, "", Idempotency::kIdempotent, what);
   if (!doc) {
-    return std::unexpected(doc.error());
+    auto error = doc.error();
+    if (error.http_status == 404) {
+      error.kind = ErrorKind::kNotFound;
+    }
+    return std::unexpected(std::move(error));
   }
-  std::vector<ChangedLead> out;
-  for (const auto& record : (*doc)["results"].GetArray()) {
-    const std::string id = json_text(record, "id");
-    const auto* props = json_member(record, "properties");
-    if (id.empty() || !props) {
-      return std::unexpected(
-          invalid_response("search changed HubSpot contacts", "a result lacks id or properties"));
-    }
-    auto values = json_scalars(*props);
-    ChangedLead changed;
-    changed.lead = options_.mapping.to_lead(values);
-    changed.lead.id = id;
-    changed.lead.source_system = "hubspot";
-    changed.lead.object_type = "contact";
-    changed.owner_id = values[options_.owner_property];
-    auto modified = parse_crm_time(values[options_.modified_property]);
-    if (!modified) {
-      modified = parse_crm_time(json_text(record, "updatedAt"));
-    }
-    if (!modified) {
-      return std::unexpected(invalid_response(
-          "search changed HubSpot contacts",
-          fmt::format("contact {} has no parseable {}", id, options_.modified_property)));
-    }
-    changed.modified_at = *modified;
-    out.push_back(std::move(changed));
-  }
-  return out;
+  return to_changed_lead(*doc, what);
 }
 
 std::expected<LeadPage, Error> HubSpotConnector::fetch_changed_leads(const LeadCursor& cursor,
@@ -415,10 +447,14 @@ void HubSpotConnector::update_records(const std::vector<WriteBack>& batch,
         for (const auto& e : errs->GetArray()) {
           const std::string message = json_text(e, "message");
           std::vector<std::string> ids;
+          // The reference shows per-input errors naming the record under
+          // context.id; "ids" is accepted too, as some endpoints use it.
           if (const auto* ctx = json_member(e, "context")) {
-            if (const auto* idv = json_member(*ctx, "ids"); idv && idv->IsArray()) {
-              for (const auto& id : idv->GetArray()) {
-                ids.push_back(json_scalar_text(id));
+            for (const char* key : {"id", "ids"}) {
+              if (const auto* idv = json_member(*ctx, key); idv && idv->IsArray()) {
+                for (const auto& id : idv->GetArray()) {
+                  ids.push_back(json_scalar_text(id));
+                }
               }
             }
           }

@@ -38,6 +38,7 @@ class HubSpotConnector final : public CrmConnector {
   std::string_view system() const override { return "hubspot"; }
   std::expected<LeadPage, Error> fetch_changed_leads(const LeadCursor& cursor,
                                                      int page_size) override;
+  std::expected<ChangedLead, Error> fetch_lead(const std::string& record_id) override;
   std::expected<std::vector<core::Rep>, Error> list_reps() override;
   std::expected<std::vector<CrmAccount>, Error> find_accounts(const AccountQuery& query) override;
   std::vector<WriteResult> apply(const std::vector<WriteBack>& batch) override;
@@ -62,6 +63,11 @@ class HubSpotConnector final : public CrmConnector {
                                                    const std::vector<std::string>& properties,
                                                    int limit, std::string_view after,
                                                    std::string_view what);
+  // The mapped properties plus what the change feed needs (modified time, owner, id).
+  std::vector<std::string> lead_properties() const;
+  // A contact object (search result or single read) as the feed returns it.
+  std::expected<ChangedLead, Error> to_changed_lead(const rapidjson::Value& record,
+                                                    std::string_view what) const;
   std::expected<std::vector<ChangedLead>, Error> search_leads(const std::vector<Filter>& filters,
                                                               std::string_view sort_property,
                                                               int limit);

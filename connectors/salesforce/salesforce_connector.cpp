@@ -106,10 +106,7 @@ std::expected<std::vector<rapidjson::Document>, Error> SalesforceConnector::quer
 std::expected<LeadPage, Error> SalesforceConnector::fetch_changed_leads(const LeadCursor& cursor,
                                                                         int page_size) {
   page_size = std::clamp(page_size, 1, 2000);
-  std::set<std::string> fields{"Id", "OwnerId", "SystemModstamp"};
-  for (const auto& p : options_.mapping.crm_properties()) {
-    fields.insert(p);
-  }
+  const auto fields = lead_fields();
   const auto at = soql_datetime(cursor.modified_at);
   std::string where = "SystemModstamp > " + at;
   if (!cursor.last_id.empty()) {
@@ -126,20 +123,11 @@ std::expected<LeadPage, Error> SalesforceConnector::fetch_changed_leads(const Le
   LeadPage page;
   for (const auto& doc : *pages) {
     for (const auto& record : records_of(doc)) {
-      auto values = json_scalars(record);
-      ChangedLead changed;
-      changed.lead = options_.mapping.to_lead(values);
-      changed.lead.id = values["Id"];
-      changed.lead.source_system = "salesforce";
-      changed.lead.object_type = "lead";
-      changed.owner_id = values["OwnerId"];
-      const auto modified = parse_crm_time(values["SystemModstamp"]);
-      if (changed.lead.id.empty() || !modified) {
-        return std::unexpected(invalid_response("query changed Salesforce leads",
-                                                "a record lacks Id or SystemModstamp"));
+      auto changed = to_changed_lead(record, "query changed Salesforce leads");
+      if (!changed) {
+        return std::unexpected(changed.error());
       }
-      changed.modified_at = *modified;
-      page.leads.push_back(std::move(changed));
+      page.leads.push_back(std::move(*changed));
     }
   }
   std::ranges::sort(page.leads, [](const ChangedLead& a, const ChangedLead& b) {
@@ -156,6 +144,54 @@ std::expected<LeadPage, Error> SalesforceConnector::fetch_changed_leads(const Le
                   : LeadCursor{page.leads.back().modified_at, page.leads.back().lead.id};
   page.more = static_cast<int>(page.leads.size()) == page_size;
   return page;
+}
+
+std::set<std::string> SalesforceConnector::lead_fields() const {
+  std::set<std::string> fields{"Id", "OwnerId", "SystemModstamp"};
+  for (const auto& p : options_.mapping.crm_properties()) {
+    fields.insert(p);
+  }
+  return fields;
+}
+
+std::expected<ChangedLead, Error> SalesforceConnector::to_changed_lead(
+    const rapidjson::Value& record, std::string_view what) const {
+  auto values = json_scalars(record);
+  ChangedLead changed;
+  changed.lead = options_.mapping.to_lead(values);
+  changed.lead.id = values["Id"];
+  changed.lead.source_system = "salesforce";
+  changed.lead.object_type = "lead";
+  changed.owner_id = values["OwnerId"];
+  const auto modified = parse_crm_time(values["SystemModstamp"]);
+  if (changed.lead.id.empty() || !modified) {
+    return std::unexpected(invalid_response(what, "a record lacks Id or SystemModstamp"));
+  }
+  changed.modified_at = *modified;
+  return changed;
+}
+
+std::expected<ChangedLead, Error> SalesforceConnector::fetch_lead(const std::string& record_id) {
+  const std::string what = fmt::format("read Salesforce lead {}", record_id);
+  if (record_id.empty()) {
+    return std::unexpected(Error::invalid_input(what + ": empty record id"));
+  }
+  const auto path =
+      data_path(fmt::format("/sobjects/Lead/{}?fields={}", percent_encode(record_id),
+                            percent_encode(fmt::format("{}", fmt::join(lead_fields(), ",")))));
+  auto doc = session_.call_json("GET", path, "", Idempotency::kIdempotent, what);
+  if (!doc) {
+    auto error = doc.error();
+    // 404 covers NOT_FOUND and ENTITY_IS_DELETED alike.
+    if (error.http_status == 404) {
+      error.kind = ErrorKind::kNotFound;
+    }
+    return std::unexpected(std::move(error));
+  }
+  if (!doc->IsObject()) {
+    return std::unexpected(invalid_response(what, "the response is not a record"));
+  }
+  return to_changed_lead(*doc, what);
 }
 
 std::expected<std::vector<core::Rep>, Error> SalesforceConnector::list_reps() {

@@ -4,6 +4,7 @@
 // (checked by the token provider), under /services/data/<api_version>.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "connectors/api_session.hpp"
@@ -34,6 +35,7 @@ class SalesforceConnector final : public CrmConnector {
   std::string_view system() const override { return "salesforce"; }
   std::expected<LeadPage, Error> fetch_changed_leads(const LeadCursor& cursor,
                                                      int page_size) override;
+  std::expected<ChangedLead, Error> fetch_lead(const std::string& record_id) override;
   std::expected<std::vector<core::Rep>, Error> list_reps() override;
   std::expected<std::vector<CrmAccount>, Error> find_accounts(const AccountQuery& query) override;
   std::vector<WriteResult> apply(const std::vector<WriteBack>& batch) override;
@@ -51,6 +53,11 @@ class SalesforceConnector final : public CrmConnector {
                                                                std::size_t max_records,
                                                                std::string_view what);
   std::string data_path(std::string_view rest) const;
+  // The mapped fields plus what the change feed needs (Id, OwnerId, SystemModstamp).
+  std::set<std::string> lead_fields() const;
+  // A Lead record (query row or single read) as the feed returns it.
+  std::expected<ChangedLead, Error> to_changed_lead(const rapidjson::Value& record,
+                                                    std::string_view what) const;
   void update_leads(const std::vector<WriteBack>& batch, std::vector<WriteResult>& results);
   void ensure_tasks(const std::vector<WriteBack>& batch, std::vector<WriteResult>& results,
                     std::vector<bool>& created);

@@ -138,6 +138,9 @@ std::string ModelFile::serialize() const {
   doc.AddMember("spec", spec.to_value(alloc), alloc);
   doc.AddMember("booster_format", str(booster_format, alloc), alloc);
   doc.AddMember("booster_base64", str(base64_encode(booster_bytes), alloc), alloc);
+  if (profile) {
+    doc.AddMember("training_profile", profile->to_value(alloc), alloc);
+  }
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
   writer.SetIndent(' ', 2);
@@ -231,6 +234,13 @@ std::expected<ModelFile, Error> ModelFile::parse(std::string_view text) {
     return std::unexpected(bad_file("/booster_base64", "not valid base64"));
   }
   file.booster_bytes = std::move(*bytes);
+  if (const auto p = doc.FindMember("training_profile"); p != doc.MemberEnd()) {
+    auto profile = TrainingProfile::from_value(p->value);
+    if (!profile) {
+      return std::unexpected(profile.error());
+    }
+    file.profile = std::move(*profile);
+  }
   return file;
 }
 

@@ -8,12 +8,14 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/model/drift.hpp"
 #include "core/model/feature_spec.hpp"
 #include "core/time.hpp"
 
@@ -31,6 +33,9 @@ struct ModelFile {
   FeatureSpec spec;
   std::string booster_format;  // "json" or "ubj"
   std::string booster_bytes;
+  // The training data's distributions, for `model drift`. Optional: files
+  // written before it existed have none ("training_profile" absent).
+  std::optional<TrainingProfile> profile;
 
   std::string serialize() const;
   static std::expected<ModelFile, Error> parse(std::string_view text);

@@ -12,6 +12,7 @@
 
 #include "core/model/booster.hpp"
 #include "core/model/dmatrix.hpp"
+#include "core/model/drift.hpp"
 #include "core/model/feature_encoder.hpp"
 #include "core/model/feature_spec.hpp"
 #include "core/text.hpp"
@@ -379,6 +380,8 @@ std::expected<TrainedModel, Error> train_model(const CsvTable& table, const Trai
   file.spec = std::move(spec_fit->spec);
   file.booster_format = options.booster_format;
   file.booster_bytes = std::move(fit->booster_bytes);
+  file.profile =
+      profile_training(encoder, table, *binding, split.train, fit->validation_predictions);
   file.version = model_version(options.label, trained_at, file.booster_bytes);
   file.metrics = {
       {"validation_auc", trained.validation.auc},

@@ -4,6 +4,7 @@
 #include <random>
 #include <sstream>
 
+#include "core/text.hpp"
 #include "mock_crm/error_bodies.hpp"
 #include "mock_crm/time_format.hpp"
 
@@ -27,32 +28,6 @@ std::string random_token(std::size_t length, std::string_view alphabet) {
 
 constexpr std::string_view kUrlSafe =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string html_escape(std::string_view in) {
-  std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 std::string url_encode(std::string_view in) {
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -11,5 +11,10 @@ namespace leadrouter::cli {
 int run_model_train(const std::vector<std::string>& args);
 int run_model_evaluate(const std::vector<std::string>& args);
 int run_model_explain(const std::vector<std::string>& args);
+// model_versions_command.cpp: the versions in a daemon's state store.
+int run_model_list(const std::vector<std::string>& args);
+int run_model_activate(const std::vector<std::string>& args);
+// model_drift_command.cpp: recent rows against the training distribution.
+int run_model_drift(const std::vector<std::string>& args);
 
 }  // namespace leadrouter::cli

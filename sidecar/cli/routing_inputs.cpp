@@ -12,107 +12,6 @@
 
 namespace leadrouter::cli {
 
-namespace {
-
-std::string header_for(const std::string& file, std::size_t count) {
-  return count == 1 ? std::string() : fmt::format("{}: {} problems\n", file, count);
-}
-
-}  // namespace
-
-std::string default_free_mail_path() {
-  return std::string(LEADROUTER_DATA_DIR) + "/free-email-domains.txt";
-}
-
-std::string format_file_errors(const std::string& file, const ValidationErrors& errors,
-                               std::size_t limit) {
-  std::string out = header_for(file, errors.size());
-  std::size_t shown = 0;
-  for (const auto& e : errors) {
-    if (shown == limit) {
-      out += fmt::format("... and {} more\n", errors.size() - shown);
-      break;
-    }
-    // A path that is already "file:line[: /pointer]" names its own place.
-    if (e.path.starts_with(file + ":")) {
-      out += fmt::format("{}: {}\n", e.path, e.reason);
-    } else {
-      out += fmt::format("{}: {}: {}\n", file, e.path.empty() ? "(document)" : e.path, e.reason);
-    }
-    ++shown;
-  }
-  return out;
-}
-
-std::expected<core::Policy, std::string> load_policy(const std::string& path) {
-  auto text = read_file(path);
-  if (!text) {
-    return std::unexpected(text.error());
-  }
-  auto policy = core::parse_policy(*text);
-  if (!policy) {
-    return std::unexpected(format_file_errors(path, policy.error()));
-  }
-  return std::move(*policy);
-}
-
-std::expected<std::vector<core::Rep>, std::string> load_roster(const std::string& path) {
-  auto text = read_file(path);
-  if (!text) {
-    return std::unexpected(text.error());
-  }
-  auto reps = core::parse_roster(*text);
-  if (!reps) {
-    return std::unexpected(format_file_errors(path, reps.error()));
-  }
-  return std::move(*reps);
-}
-
-std::expected<core::FreeMailDomains, std::string> load_free_mail(const std::string& path,
-                                                                 const core::Policy& policy) {
-  auto text = read_file(path);
-  if (!text) {
-    return std::unexpected(
-        fmt::format("free-mail domain list: {} (set it with --free-mail FILE)", text.error()));
-  }
-  auto domains = core::FreeMailDomains::from_text(*text);
-  for (const auto& d : policy.extra_free_mail_domains) {
-    domains.add(d);
-  }
-  return domains;
-}
-
-std::expected<RoutingSetup, std::string> load_routing_setup(const std::string& policy_path,
-                                                            const std::string& roster_path,
-                                                            const std::string& free_mail_path) {
-  auto policy = load_policy(policy_path);
-  if (!policy) {
-    return std::unexpected(policy.error());
-  }
-  auto reps = load_roster(roster_path);
-  if (!reps) {
-    return std::unexpected(reps.error());
-  }
-  auto free_mail = load_free_mail(free_mail_path, *policy);
-  if (!free_mail) {
-    return std::unexpected(free_mail.error());
-  }
-  // The policy's rep attributes are merged over the roster's, rep by rep (the
-  // same rule as the linter and the daemon's CRM refresh).
-  for (const auto& rep : policy->reps) {
-    const auto same = std::find_if(reps->begin(), reps->end(),
-                                   [&rep](const core::Rep& r) { return r.id == rep.id; });
-    if (same != reps->end()) {
-      *same = rep;
-    } else {
-      reps->push_back(rep);
-    }
-  }
-  return RoutingSetup{std::make_shared<const core::Policy>(std::move(*policy)),
-                      std::make_shared<const core::FreeMailDomains>(std::move(*free_mail)),
-                      std::move(*reps)};
-}
-
 std::expected<std::vector<core::Lead>, std::string> load_leads_jsonl(const std::string& path) {
   auto text = read_file(path);
   if (!text) {
@@ -217,6 +116,10 @@ std::expected<RoutingInputs<std::monostate>, int> parse_routing_args(
   auto setup = load_routing_setup(vm["policy"].as<std::string>(), vm["roster"].as<std::string>(),
                                   vm["free-mail"].as<std::string>());
   if (!setup) {
+    // The sidecar's message names the file; here the flag to change it is known.
+    if (setup.error().starts_with("free-mail domain list:")) {
+      return bad_input(setup.error() + " (set it with --free-mail FILE)");
+    }
     return bad_input(setup.error());
   }
   return RoutingInputs<std::monostate>{std::move(format), fixed_now, std::move(*setup), {}};

@@ -1,6 +1,6 @@
 // Loading what the routing commands (route, preview, policy lint) read from
-// disk: policy, roster, free-mail list and lead files, and the options route
-// and preview share for naming them. Every failure comes
+// disk: lead files, and the options route and preview share for naming the
+// policy, roster and free-mail list. Every failure comes
 // back as one ready-to-print message that names the file, the line (JSONL) or
 // JSON path, and the reason; a lead file is validated completely before any
 // lead is routed.
@@ -18,36 +18,25 @@
 #include "core/lead_facts.hpp"
 #include "core/policy.hpp"
 #include "sidecar/cli/cli_support.hpp"
+#include "sidecar/config/routing_setup.hpp"
 
 namespace leadrouter::cli {
 
-// The free-mail list shipped with leadrouter, used when --free-mail is not given.
-std::string default_free_mail_path();
-
-std::expected<core::Policy, std::string> load_policy(const std::string& path);
-std::expected<std::vector<core::Rep>, std::string> load_roster(const std::string& path);
-
-// The list in `path` plus the policy's extra_free_mail_domains.
-std::expected<core::FreeMailDomains, std::string> load_free_mail(const std::string& path,
-                                                                 const core::Policy& policy);
+// The policy, roster, free-mail and model loaders are the sidecar's
+// (sidecar/config/routing_setup.hpp), so that the CLI and `serve` read the
+// same files the same way.
+using sidecar::default_free_mail_path;
+using sidecar::format_file_errors;
+using sidecar::load_free_mail;
+using sidecar::load_policy;
+using sidecar::load_roster;
+using sidecar::load_routing_setup;
+using sidecar::RoutingSetup;
 
 // One JSON lead per line; blank lines are skipped. Lead ids must be unique.
 std::expected<std::vector<core::Lead>, std::string> load_leads_jsonl(const std::string& path);
 // A file holding a single JSON lead.
 std::expected<core::Lead, std::string> load_lead_json(const std::string& path);
-
-// What route and preview need before the first lead: a validated policy, the
-// reps (the roster's, with the policy's "reps" merged over them by id) and the
-// free-mail list.
-struct RoutingSetup {
-  std::shared_ptr<const core::Policy> policy;
-  std::shared_ptr<const core::FreeMailDomains> free_mail;
-  std::vector<core::Rep> reps;
-};
-
-std::expected<RoutingSetup, std::string> load_routing_setup(const std::string& policy_path,
-                                                            const std::string& roster_path,
-                                                            const std::string& free_mail_path);
 
 // What route and preview do not share among their common options.
 struct RoutingCommand {
@@ -97,10 +86,5 @@ std::expected<RoutingInputs<Leads>, int> parse_routing_inputs(
 
 // --now when given, otherwise the lead's created_at, otherwise the current time.
 Timestamp routing_time(const std::optional<Timestamp>& fixed_now, const core::Lead& lead);
-
-// "file: /path: reason" lines for validation errors, at most `limit` of them
-// followed by a count of the rest.
-std::string format_file_errors(const std::string& file, const ValidationErrors& errors,
-                               std::size_t limit = 20);
 
 }  // namespace leadrouter::cli

@@ -39,6 +39,9 @@ class FakeHubSpot {
       ++searches;
       return search_contacts(body);
     }
+    if (r.method == "GET" && r.url.starts_with(kContactUrl)) {
+      return read_contact(r.url.substr(kContactUrl.size()));
+    }
     if (r.url.ends_with("/crm/v3/objects/contacts/batch/update")) {
       std::string ok, errors;
       for (const auto& in : body["inputs"].GetArray()) {
@@ -47,7 +50,7 @@ class FakeHubSpot {
           errors +=
               (errors.empty() ? "" : ",") +
               std::string(
-                  R"({"status":"error","category":"OBJECT_NOT_FOUND","message":"Object not found","context":{"ids":[")") +
+                  R"({"status":"error","category":"OBJECT_NOT_FOUND","message":"Object not found","context":{"id":[")") +
               id + R"("]}})";
         } else {
           ok += (ok.empty() ? "" : ",") + std::string(R"({"id":")") + id + R"(","properties":{}})";
@@ -85,6 +88,38 @@ class FakeHubSpot {
   }
 
  private:
+  static constexpr std::string_view kContactUrl = "https://api.hubapi.com/crm/v3/objects/contacts/";
+
+  // GET /crm/v3/objects/contacts/{id}?properties=...: only the requested
+  // properties come back, as HubSpot does.
+  std::expected<HttpResponse, Error> read_contact(std::string_view rest) {
+    const std::string id(rest.substr(0, rest.find('?')));
+    const auto c = std::ranges::find_if(
+        contacts, [&](const Contact& x) { return std::to_string(x.id) == id; });
+    if (c == contacts.end()) {
+      return json_response(
+          404,
+          R"({"status":"error","message":"Object not found.  objectId are usually numeric.","category":"OBJECT_NOT_FOUND"})");
+    }
+    const std::map<std::string, std::string> all = {
+        {"hs_object_id", id},
+        {"lastmodifieddate",
+         format_time_ms(TimestampMs{std::chrono::milliseconds{c->modified_ms}})},
+        {"email", "p" + id + "@acme.example"},
+        {"country", "United Kingdom"},
+        {"numemployees", "12"},
+        {"hubspot_owner_id", "41629779"}};
+    std::string props;
+    for (const auto& [name, value] : all) {
+      if (rest.find("properties=" + name + "&") != std::string_view::npos ||
+          rest.ends_with("properties=" + name)) {
+        props += fmt::format(R"({}"{}":"{}")", props.empty() ? "" : ",", name, value);
+      }
+    }
+    return json_response(
+        200, fmt::format(R"({{"id":"{}","properties":{{{}}},"archived":false}})", id, props));
+  }
+
   std::expected<HttpResponse, Error> search_contacts(const rapidjson::Document& body) {
     std::vector<Contact> matched;
     for (const auto& c : contacts) {
@@ -215,6 +250,44 @@ TEST(HubSpotConnector, ApplyReportsPerItemAndCreatesNoSecondTask) {
   EXPECT_TRUE(second[0].task_already_existed);
   EXPECT_EQ(second[0].task_id, first[0].task_id);
   EXPECT_EQ(f.hubspot.tasks.size(), 1u);
+}
+
+TEST(HubSpotConnector, FetchLeadReadsOneContactLikeThePoll) {
+  Fixture f;
+  f.hubspot.contacts.push_back({100451, 1'750'000'001'500});
+  auto lead = f.connector->fetch_lead("100451");
+  ASSERT_TRUE(lead) << lead.error().message;
+  EXPECT_EQ(lead->lead.id, "100451");
+  EXPECT_EQ(lead->lead.source_system, "hubspot");
+  EXPECT_EQ(lead->lead.object_type, "contact");
+  EXPECT_EQ(lead->lead.email, "p100451@acme.example");
+  EXPECT_EQ(lead->lead.country, "GB");  // "United Kingdom", normalized
+  EXPECT_EQ(lead->lead.employees, 12);
+  EXPECT_EQ(lead->owner_id, "41629779");
+  EXPECT_EQ(lead->modified_at.time_since_epoch().count(), 1'750'000'001'500);
+  // The same properties as the poll's search asks for.
+  const auto requests = f.transport->requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "GET");
+  for (const char* p : {"email", "country", "numemployees", "lastmodifieddate", "hubspot_owner_id",
+                        "hs_object_id", "createdate"}) {
+    EXPECT_NE(requests[0].url.find(std::string("properties=") + p), std::string::npos) << p;
+  }
+}
+
+TEST(HubSpotConnector, FetchLeadOfAMissingContactIsNotFound) {
+  Fixture f;
+  auto lead = f.connector->fetch_lead("404404");
+  ASSERT_FALSE(lead);
+  EXPECT_EQ(lead.error().kind, ErrorKind::kNotFound);
+  EXPECT_EQ(lead.error().http_status, 404);
+  EXPECT_EQ(f.transport->requests().size(), 1u);  // not retried
+  // An id is one path segment, however odd.
+  auto odd = f.connector->fetch_lead("1/../owners");
+  ASSERT_FALSE(odd);
+  EXPECT_NE(f.transport->requests().back().url.find("contacts/1%2F..%2Fowners?"),
+            std::string::npos);
+  EXPECT_EQ(f.connector->fetch_lead("").error().kind, ErrorKind::kInvalidInput);
 }
 
 TEST(HubSpotConnector, TaskMarkerIsOneSearchToken) {

@@ -261,6 +261,54 @@ TEST_F(MockCrmTest, SalesforceJwtBearerListsUsersAndPagesLeads) {
   EXPECT_TRUE(sf.connector->rate_limit().daily_max.has_value());
 }
 
+TEST_F(MockCrmTest, FetchLeadReadsOneRecordAsThePollDoesForBothCrms) {
+  auto hs = build(example("hubspot-main"));
+  auto contact = hs.connector->fetch_lead("100452");
+  ASSERT_TRUE(contact) << contact.error().message;
+  EXPECT_EQ(contact->lead.id, "100452");
+  EXPECT_EQ(contact->lead.email, "grace@globex.example");
+  EXPECT_EQ(contact->lead.country, "DE");  // "Germany" in HubSpot
+  EXPECT_EQ(contact->owner_id, "41629780");
+  EXPECT_NE(contact->modified_at, TimestampMs{});
+  // The poll returns the same lead the same way.
+  LeadCursor cursor;
+  std::optional<ChangedLead> polled;
+  for (int i = 0; i < 20 && !polled; ++i) {
+    auto page = hs.connector->fetch_changed_leads(cursor, 10);
+    ASSERT_TRUE(page) << page.error().message;
+    for (const auto& l : page->leads) {
+      if (l.lead.id == "100452") {
+        polled = l;
+      }
+    }
+    cursor = page->next;
+    if (page->leads.empty() && !page->more) {
+      break;
+    }
+  }
+  ASSERT_TRUE(polled);
+  EXPECT_EQ(polled->lead.country, contact->lead.country);
+  EXPECT_EQ(polled->modified_at, contact->modified_at);
+  EXPECT_EQ(polled->lead.created_at, contact->lead.created_at);
+  auto missing = hs.connector->fetch_lead("999999999");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
+
+  auto sf = build(example("sf-main"));
+  auto lead = sf.connector->fetch_lead("00QDm0000000NPdMAM");
+  ASSERT_TRUE(lead) << lead.error().message;
+  EXPECT_EQ(lead->lead.email, "grace@harbor-analytics.example");
+  EXPECT_EQ(lead->lead.country, "US");  // "United States" in Salesforce
+  EXPECT_EQ(lead->owner_id, "005Dm0000000NPcIAM");
+  EXPECT_EQ(lead->lead.object_type, "lead");
+  // No such lead, and an id of another object (a Contact's prefix).
+  for (const char* id : {"00QDm0000000ZZZ", "003Dm0000000NPc"}) {
+    auto gone = sf.connector->fetch_lead(id);
+    ASSERT_FALSE(gone) << id;
+    EXPECT_EQ(gone.error().kind, ErrorKind::kNotFound) << gone.error().message;
+  }
+}
+
 TEST_F(MockCrmTest, SalesforceClientCredentialsAndRefreshTokenFlows) {
   auto config = example("sf-main");
   config.auth = AuthConfig{.kind = "client_credentials",

@@ -38,6 +38,7 @@ std::string escape(const std::string& s) {
 class FakeSalesforce {
  public:
   std::vector<std::string> soql;
+  std::vector<std::string> lead_reads;  // decoded paths of GET sobjects/Lead/{id}
   std::map<std::string, std::pair<std::string, std::string>> tasks;  // id -> (WhoId, Description)
   int notifications = 0;
   int token_requests = 0;
@@ -79,6 +80,21 @@ class FakeSalesforce {
           R"({"totalSize":3,"done":false,"nextRecordsUrl":"/services/data/v62.0/query/01gX-2","records":[
         {"attributes":{"type":"Lead"},"Id":"00Q000000000001AAA","OwnerId":"005A","Email":"a@acme.example","LastName":"A","Company":"Acme","NumberOfEmployees":250,"AnnualRevenue":12000000.0,"SystemModstamp":"2026-01-05T10:00:00.000+0000","CreatedDate":"2026-01-02T09:15:00.000+0000"},
         {"attributes":{"type":"Lead"},"Id":"00Q000000000002AAA","OwnerId":"005A","Email":"b@acme.example","LastName":"B","Company":"Acme","NumberOfEmployees":null,"SystemModstamp":"2026-01-05T10:00:00.000+0000"}]})");
+    }
+    if (r.method == "GET" && r.url.starts_with(base + "/sobjects/Lead/")) {
+      lead_reads.push_back(decode(r.url.substr(base.size())));
+      if (r.url.starts_with(base + "/sobjects/Lead/00Q000000000009AAA?")) {
+        return json_response(
+            404,
+            R"([{"errorCode":"ENTITY_IS_DELETED","message":"entity is deleted","fields":[]}])");
+      }
+      if (r.url.starts_with(base + "/sobjects/Lead/00Q000000000001AAA?")) {
+        return json_response(
+            200,
+            R"({"attributes":{"type":"Lead","url":"/services/data/v62.0/sobjects/Lead/00Q000000000001AAA"},
+          "Id":"00Q000000000001AAA","OwnerId":"005A","Email":"a@acme.example","LastName":"A","Company":"Acme",
+          "Country":"Deutschland","NumberOfEmployees":250,"SystemModstamp":"2026-01-05T10:00:00.000+0000"})");
+      }
     }
     if (r.url == base + "/query/01gX-2") {
       return json_response(200, R"({"totalSize":3,"done":true,"records":[
@@ -213,6 +229,35 @@ TEST(SalesforceConnector, A401RefreshesTheSessionOnceAndRetries) {
   auto reps = f.connector->list_reps();
   ASSERT_TRUE(reps) << reps.error().message;
   EXPECT_EQ(f.sf.token_requests, 2);
+}
+
+TEST(SalesforceConnector, FetchLeadReadsOneLeadWithThePollsFields) {
+  Fixture f;
+  auto lead = f.connector->fetch_lead("00Q000000000001AAA");
+  ASSERT_TRUE(lead) << lead.error().message;
+  EXPECT_EQ(lead->lead.id, "00Q000000000001AAA");
+  EXPECT_EQ(lead->lead.source_system, "salesforce");
+  EXPECT_EQ(lead->lead.object_type, "lead");
+  EXPECT_EQ(lead->lead.country, "DE");  // "Deutschland", normalized
+  EXPECT_EQ(lead->lead.employees, 250);
+  EXPECT_EQ(lead->owner_id, "005A");
+  EXPECT_EQ(format_time_ms(lead->modified_at), "2026-01-05T10:00:00.000Z");
+  ASSERT_EQ(f.sf.lead_reads.size(), 1u);
+  const auto& path = f.sf.lead_reads[0];
+  for (const char* field : {"Id", "OwnerId", "SystemModstamp", "Email", "Country",
+                            "NumberOfEmployees", "CreatedDate", "LeadSource"}) {
+    EXPECT_NE(path.find(field), std::string::npos) << field << " in " << path;
+  }
+}
+
+TEST(SalesforceConnector, FetchLeadOfADeletedOrMissingLeadIsNotFound) {
+  Fixture f;
+  for (const char* id : {"00Q000000000009AAA", "00Q00000000000XAAA"}) {
+    auto lead = f.connector->fetch_lead(id);
+    ASSERT_FALSE(lead) << id;
+    EXPECT_EQ(lead.error().kind, ErrorKind::kNotFound) << lead.error().message;
+  }
+  EXPECT_EQ(f.sf.lead_reads.size(), 2u);  // 404 is not retried
 }
 
 TEST(SalesforceConnector, RefusesWebhooksWithAReason) {

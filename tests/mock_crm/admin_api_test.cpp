@@ -96,6 +96,56 @@ TEST_F(AdminApi, RequestLogAfterSequence) {
   EXPECT_EQ(request(port_, "GET", "/__admin/nothing").status, 404);
 }
 
+TEST_F(AdminApi, RequestLogBodiesOnRequest) {
+  const std::string update =
+      R"({"inputs":[{"id":"100451","properties":{"hubspot_owner_id":"41629780"}}]})";
+  ASSERT_EQ(request(port_, "POST", "/crm/v3/objects/contacts/batch/update", update, kAuth).status,
+            200);
+  request(port_, "GET", "/crm/v3/owners", "", kAuth);
+  // The owner change also queues a webhook to the seed's sink, which is
+  // logged too; look the two calls up by path.
+  auto find = [](const rapidjson::Document& log, const char* path) -> const rapidjson::Value* {
+    for (const auto& e : log["requests"].GetArray()) {
+      if (std::string_view(e["path"].GetString()) == path) {
+        return &e;
+      }
+    }
+    return nullptr;
+  };
+
+  auto plain = parse(request(port_, "GET", "/__admin/requests").body);
+  const auto* plain_update = find(plain, "/crm/v3/objects/contacts/batch/update");
+  ASSERT_NE(plain_update, nullptr);
+  EXPECT_FALSE(plain_update->HasMember("body"));  // only when asked for
+
+  auto with = parse(request(port_, "GET", "/__admin/requests?bodies=true").body);
+  const auto* logged_update = find(with, "/crm/v3/objects/contacts/batch/update");
+  const auto* logged_get = find(with, "/crm/v3/owners");
+  ASSERT_NE(logged_update, nullptr);
+  ASSERT_NE(logged_get, nullptr);
+  ASSERT_TRUE(logged_update->HasMember("body"));
+  EXPECT_EQ(std::string((*logged_update)["body"].GetString()), update);
+  EXPECT_FALSE(logged_get->HasMember("body"));  // a GET has none
+  EXPECT_EQ(request(port_, "GET", "/__admin/requests?bodies=yes").status, 400);
+}
+
+TEST_F(AdminApi, WebhookTargetCanMoveAtRunTime) {
+  // Tests point the seeded app at a listener whose port is known only after
+  // start-up; the deliveries must follow the new target.
+  auto moved = request(port_, "PUT", "/webhooks/v3/1160452/settings?hapikey=dev-hapikey-demo",
+                       R"({"targetUrl":"http://127.0.0.1:)" + std::to_string(port_) +
+                           R"(/__admin/webhooks/sink?moved=1"})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  ASSERT_EQ(request(port_, "POST", "/crm/v3/objects/contacts",
+                    R"({"properties":{"email":"moved@x.example"}})", kAuth)
+                .status,
+            201);
+  ASSERT_EQ(request(port_, "POST", "/__admin/webhooks/flush").status, 200);
+  auto sink = parse(request(port_, "GET", "/__admin/webhooks/sink").body);
+  ASSERT_EQ(sink["deliveries"].Size(), 1U);
+  EXPECT_STREQ(sink["deliveries"][0]["target"].GetString(), "/__admin/webhooks/sink?moved=1");
+}
+
 TEST(AdminStateFile, StatePersistsAcrossRestart) {
   TempDir dir;
   std::string state = dir.file("state.json");
