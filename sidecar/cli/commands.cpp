@@ -22,7 +22,7 @@ constexpr Command kCommands[] = {
     {"backtest", "Replay lead history through a new policy and compare it with the old one", run_backtest},
     {"policy check", "Validate a policy file", run_policy_check},
     {"policy lint", "Find likely mistakes in a valid policy", run_policy_lint},
-    {"model train", "Train the conversion model from a CSV of historical leads", run_model_train},
+    {"model train", "Train the conversion model from a CSV of historical leads or the CRM", run_model_train},
     {"model evaluate", "Measure a model on a labelled CSV (AUC, log loss, calibration)", run_model_evaluate},
     {"model explain", "Explain a model's score for one CSV row", run_model_explain},
     {"model list", "List the model versions in a daemon's state store", run_model_list},

@@ -242,11 +242,16 @@ int fail(ExitCode code, std::string_view message) {
 constexpr CommandSpec kTrainSpec{
     "model train",
     "--csv FILE --label COLUMN [--positive VALUE] [--positive-ids FILE] [--exclude COLS] "
-    "[--id COLUMN] [--time-column COLUMN] [--types COL=TYPE,...] --out MODEL",
+    "[--id COLUMN] [--time-column COLUMN] [--types COL=TYPE,...] --out MODEL\n"
+    "   or: leadrouter model train --from-crm CONFIG [--crm-url URL] [--connector NAME] "
+    "[--since ISO8601] --out MODEL",
     "Trains the conversion model (XGBoost, binary:logistic) on a CSV of historical leads with a\n"
     "header row. Column types are inferred (numeric, date, categorical) unless --types says\n"
     "otherwise. Early stopping uses a validation split: the latest rows by --time-column, or a\n"
-    "stratified random split. Progress goes to stderr; a JSON summary to stdout."};
+    "stratified random split. Progress goes to stderr; a JSON summary to stdout.\n"
+    "With --from-crm, the leads and their conversions come from the config's CRM connector and\n"
+    "training is the sidecar's retraining (its features, parameters and retrain minimums);\n"
+    "--csv, --label and the CSV options are not used then, and --csv with --from-crm is an error."};
 
 }  // namespace
 
@@ -279,8 +284,18 @@ int run_model_train(const std::vector<std::string>& args) {
       ("max-depth", string_value()->value_name("N"), "default 5")
       ("seed", string_value()->value_name("N"), "random seed (default 42)")
       ("threads", string_value()->value_name("N"), "XGBoost threads (default 1)")
-      ("now", string_value()->value_name("ISO8601"), "training time recorded in the model (default: now)");
+      ("now", string_value()->value_name("ISO8601"), "training time recorded in the model (default: now)")
+      ("from-crm", string_value()->value_name("CONFIG"),
+       "train from the CRM of this sidecar config instead of --csv (no --label)")
+      ("crm-url", string_value()->value_name("URL"), "--from-crm: every connector's API host")
+      ("connector", string_value()->value_name("NAME"),
+       "--from-crm: the connector, when the config has several")
+      ("since", string_value()->value_name("ISO8601"),
+       "--from-crm: leads changed since (default: the beginning)");
   // clang-format on
+  if (wants_from_crm(args)) {
+    return run_model_train_from_crm(args);
+  }
   po::variables_map vm;
   if (auto done = parse_command_line(kTrainSpec, opts, {}, args, vm)) {
     return *done;

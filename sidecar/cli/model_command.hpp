@@ -9,6 +9,10 @@
 namespace leadrouter::cli {
 
 int run_model_train(const std::vector<std::string>& args);
+// model_from_crm_command.cpp: `model train --from-crm CONFIG`, which
+// run_model_train hands over to when wants_from_crm(args).
+bool wants_from_crm(const std::vector<std::string>& args);
+int run_model_train_from_crm(const std::vector<std::string>& args);
 int run_model_evaluate(const std::vector<std::string>& args);
 int run_model_explain(const std::vector<std::string>& args);
 // model_versions_command.cpp: the versions in a daemon's state store.

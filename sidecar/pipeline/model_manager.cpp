@@ -211,6 +211,24 @@ std::expected<model::CsvTable, Error> training_table(const std::vector<LabelledL
   return model::CsvTable::parse(csv, {.delimiter = ',', .type_overrides = types}, "labelled leads");
 }
 
+model::TrainOptions retrain_options(const model::ModelFile* current) {
+  model::TrainOptions options;
+  options.label = kLabel;
+  options.positive = "1";
+  if (current != nullptr) {
+    options.min_category_count = current->spec.min_category_count;
+  }
+  // A fixed, modest ensemble instead of early stopping: on a few hundred
+  // rows the validation AUC plateaus after the first tree, and stopping
+  // there leaves probabilities near the base rate of 0.5, which would
+  // distort the combined score the policy weighs.
+  options.params.max_rounds = 100;
+  options.params.early_stopping_rounds = 0;
+  options.params.learning_rate = 0.1;
+  options.params.max_depth = 3;
+  return options;
+}
+
 ModelManager::ModelManager(StateStore& store, MetricsRegistry& metrics, std::string state_dir,
                            RetrainConfig config, SystemClock clock)
     : store_(store),
@@ -424,22 +442,8 @@ std::expected<RetrainReport, Error> ModelManager::retrain(const core::FreeMailDo
   if (!table) {
     return std::unexpected(table.error());
   }
-  model::TrainOptions options;
-  options.label = kLabel;
-  options.positive = "1";
-  if (current) {
-    options.min_category_count = current->spec.min_category_count;
-  }
-  // A fixed, modest ensemble instead of early stopping: on a few hundred
-  // rows the validation AUC plateaus after the first tree, and stopping
-  // there leaves probabilities near the base rate of 0.5, which would
-  // distort the combined score the policy weighs.
-  options.params.max_rounds = 100;
-  options.params.early_stopping_rounds = 0;
-  options.params.learning_rate = 0.1;
-  options.params.max_depth = 3;
-  auto trained =
-      model::train_model(*table, options, std::chrono::floor<std::chrono::seconds>(started));
+  auto trained = model::train_model(*table, retrain_options(current ? &*current : nullptr),
+                                    std::chrono::floor<std::chrono::seconds>(started));
   if (!trained) {
     report.outcome = RetrainOutcome::kTooThin;
     report.detail = fmt::format("training failed: {}", trained.error().message);

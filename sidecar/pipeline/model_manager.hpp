@@ -19,6 +19,8 @@
 #include "core/lead_facts.hpp"
 #include "core/model/csv_table.hpp"
 #include "core/model/feature_spec.hpp"
+#include "core/model/model_file.hpp"
+#include "core/model/trainer.hpp"
 #include "core/model_scorer.hpp"
 #include "sidecar/config/sidecar_config.hpp"
 #include "sidecar/metrics/metrics.hpp"
@@ -52,6 +54,11 @@ struct RetrainReport {
 std::expected<model::CsvTable, Error> training_table(const std::vector<LabelledLead>& leads,
                                                      const model::FeatureSpec* spec,
                                                      const core::FreeMailDomains& free_mail);
+
+// The options retrain() trains training_table()'s output with; `current`,
+// the active model (null: none), keeps its category minimum. `model train
+// --from-crm` uses them too, so both train the same kind of model.
+model::TrainOptions retrain_options(const model::ModelFile* current);
 
 class ModelManager {
  public:

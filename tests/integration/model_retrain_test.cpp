@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/connectors/mock_crm_process.hpp"
+#include "tests/integration/crm_seeding.hpp"
 #include "tests/integration/sidecar_process.hpp"
 #include "tests/integration/test_support.hpp"
 
@@ -24,12 +25,11 @@ using connectors::testing::MockCrmProcess;
 
 constexpr int kLeads = 300;
 
-// Software leads convert 3 times in 5, retail ones once in 20.
 bool software(int n) {
-  return n % 3 == 0;
+  return seeded_software(n);
 }
 bool converts(int n) {
-  return software(n) ? n % 5 < 3 : n % 20 == 1;
+  return seeded_converts(n);
 }
 
 // The output of `leadrouter ARGS` (stdout), run to completion.
@@ -56,34 +56,12 @@ class ModelRetrainTest : public ::testing::Test {
     }
   }
 
-  connectors::HttpHeaders hubspot_auth() const {
-    return {{"Authorization", "Bearer " + env.at("HUBSPOT_TOKEN")}};
-  }
-
   std::string create_contact(int n) {
-    const std::string i = std::to_string(n);
-    const std::string body = R"({"properties":{"email":"retrain-)" + i + R"(@corp)" + i +
-                             R"(.example","firstname":"Lead","lastname":"Number )" + i +
-                             R"(","company":"Corp )" + i + R"(","industry":")" +
-                             (software(n) ? "Software" : "Retail") +
-                             R"(","lifecyclestage":"lead"}})";
-    const auto response =
-        http_post(mock.base_url() + "/crm/v3/objects/contacts", body, hubspot_auth());
-    if (response.status != 201) {
-      throw std::runtime_error("create contact: " + std::to_string(response.status) + " " +
-                               response.body);
-    }
-    return json_string(parse_json(response.body), "/id");
+    return create_hubspot_contact(mock.base_url(), env.at("HUBSPOT_TOKEN"), "retrain", n);
   }
 
   void mark_customer(const std::string& id) {
-    const auto response =
-        http_send("PATCH", mock.base_url() + "/crm/v3/objects/contacts/" + id,
-                  R"({"properties":{"lifecyclestage":"customer"}})", hubspot_auth());
-    if (response.status != 200) {
-      throw std::runtime_error("update contact: " + std::to_string(response.status) + " " +
-                               response.body);
-    }
+    mark_hubspot_customer(mock.base_url(), env.at("HUBSPOT_TOKEN"), id);
   }
 
   // lead id -> model version of its decision ("" when scored without one).
