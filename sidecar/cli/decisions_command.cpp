@@ -89,23 +89,16 @@ int run_decisions_show(const std::vector<std::string>& args) {
       "decisions show", "--state DIR DECISION_ID",
       "One decision as stored, pretty-printed JSON: its columns, the full decision and lead\n"
       "documents, and its outbox rows (state, attempts, last error, task id)."};
-  po::options_description opts;
-  // clang-format off
-  opts.add_options()
-      ("state", string_value()->required()->value_name("DIR"), "the daemon's state directory")
-      ("decision-id", string_value()->required()->value_name("ID"), "the decision to show");
-  // clang-format on
-  po::positional_options_description positional;
-  positional.add("decision-id", 1);
-  po::variables_map vm;
-  if (auto done = parse_command_line(kSpec, opts, positional, args, vm)) {
-    return *done;
+  auto parsed =
+      parse_state_and_argument(kSpec, {"decision-id", "ID", "the decision to show"}, args);
+  if (!parsed) {
+    return parsed.error();
   }
-  auto store = open_state(vm["state"].as<std::string>(), true);
+  auto store = open_state(parsed->state_dir, true);
   if (!store) {
     return store.error();
   }
-  const auto& id = vm["decision-id"].as<std::string>();
+  const std::string& id = parsed->argument;
   auto row = (*store)->decision(id);
   if (!row) {
     return report(row.error());

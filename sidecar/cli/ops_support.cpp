@@ -62,6 +62,23 @@ std::string cell_text(std::string_view s, std::size_t max_width) {
 
 }  // namespace
 
+std::expected<StateAndArgument, int> parse_state_and_argument(
+    const CommandSpec& spec, const ArgumentOption& argument, const std::vector<std::string>& args) {
+  po::options_description opts;
+  // clang-format off
+  opts.add_options()
+      ("state", string_value()->required()->value_name("DIR"), "the daemon's state directory")
+      (argument.name, string_value()->required()->value_name(argument.value_name), argument.help);
+  // clang-format on
+  po::positional_options_description positional;
+  positional.add(argument.name, 1);
+  po::variables_map vm;
+  if (auto done = parse_command_line(spec, opts, positional, args, vm)) {
+    return std::unexpected(*done);
+  }
+  return StateAndArgument{vm["state"].as<std::string>(), vm[argument.name].as<std::string>()};
+}
+
 std::expected<std::unique_ptr<sidecar::StateStore>, int> open_state(const std::string& dir,
                                                                     bool read_only) {
   std::error_code ec;

@@ -24,6 +24,22 @@ namespace leadrouter::cli {
 std::expected<std::unique_ptr<sidecar::StateStore>, int> open_state(const std::string& dir,
                                                                     bool read_only);
 
+// The options of commands that take a state directory and one more value,
+// given as `--<name> VALUE` or positionally (`outbox drop --state DIR 42`).
+struct StateAndArgument {
+  std::string state_dir;
+  std::string argument;
+};
+struct ArgumentOption {
+  const char* name;  // "id"
+  const char* value_name;
+  const char* help;
+};
+// The exit code when the command must stop (--help, a bad argument).
+std::expected<StateAndArgument, int> parse_state_and_argument(const CommandSpec& spec,
+                                                              const ArgumentOption& argument,
+                                                              const std::vector<std::string>& args);
+
 // Prints the error; kInvalidInput and kNotFound are the user's to fix (exit
 // 2), anything else is a failure (exit 1).
 int report(const Error& error);

@@ -172,23 +172,16 @@ int run_outbox_drop(const std::vector<std::string>& args) {
       "outbox drop", "--state DIR ID",
       "Give up on a pending or dead row: it is never written, and kept as \"dropped\" for the\n"
       "record (`outbox retry ID` revives it). A write already in flight may still land."};
-  po::options_description opts;
-  // clang-format off
-  opts.add_options()
-      ("state", string_value()->required()->value_name("DIR"), "the daemon's state directory")
-      ("id", string_value()->required()->value_name("ID"), "the outbox row (see `outbox list`)");
-  // clang-format on
-  po::positional_options_description positional;
-  positional.add("id", 1);
-  po::variables_map vm;
-  if (auto done = parse_command_line(kSpec, opts, positional, args, vm)) {
-    return *done;
+  auto parsed =
+      parse_state_and_argument(kSpec, {"id", "ID", "the outbox row (see `outbox list`)"}, args);
+  if (!parsed) {
+    return parsed.error();
   }
   std::int64_t id = 0;
-  if (auto bad = parse_row_id("ID", vm["id"].as<std::string>(), id)) {
+  if (auto bad = parse_row_id("ID", parsed->argument, id)) {
     return *bad;
   }
-  auto store = open_state(vm["state"].as<std::string>(), false);
+  auto store = open_state(parsed->state_dir, false);
   if (!store) {
     return store.error();
   }

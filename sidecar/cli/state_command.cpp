@@ -12,23 +12,15 @@ int run_state_backup(const std::vector<std::string>& args) {
       "taken while the daemon keeps running. FILE must not exist; it is created readable by\n"
       "its owner only and checked with PRAGMA integrity_check. To restore, stop the daemon\n"
       "and copy FILE to DIR/leadrouter.db (docs/operations.md)."};
-  po::options_description opts;
-  // clang-format off
-  opts.add_options()
-      ("state", string_value()->required()->value_name("DIR"), "the daemon's state directory")
-      ("file", string_value()->required()->value_name("FILE"), "the backup to create");
-  // clang-format on
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  po::variables_map vm;
-  if (auto done = parse_command_line(kSpec, opts, positional, args, vm)) {
-    return *done;
+  auto parsed = parse_state_and_argument(kSpec, {"file", "FILE", "the backup to create"}, args);
+  if (!parsed) {
+    return parsed.error();
   }
-  auto store = open_state(vm["state"].as<std::string>(), true);
+  auto store = open_state(parsed->state_dir, true);
   if (!store) {
     return store.error();
   }
-  const auto& file = vm["file"].as<std::string>();
+  const std::string& file = parsed->argument;
   if (auto r = (*store)->backup(file); !r) {
     return report(r.error());
   }

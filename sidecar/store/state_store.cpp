@@ -246,6 +246,24 @@ struct StateStore::Impl {
     return changed;
   }
 
+  // Prepares an UPDATE of one outbox row whose ?1 is the row id and whose
+  // ?2, ?3, ... take `args` in order, then runs it as update_outbox does.
+  template <typename... Args>
+  std::expected<void, Error> change_outbox(std::string_view sql, std::int64_t id,
+                                           const Args&... args) {
+    auto q = prepare(sql);
+    if (!q) {
+      return std::unexpected(std::move(q.error()));
+    }
+    q->bind(1, id);
+    int index = 2;
+    (q->bind(index++, args), ...);
+    if (auto r = update_outbox(*q, id); !r) {
+      return std::unexpected(std::move(r.error()));
+    }
+    return {};
+  }
+
   std::expected<CommitResult, Error> commit(const Commit& c);
 };
 
@@ -661,49 +679,28 @@ std::expected<void, Error> StateStore::mark_done(std::int64_t id, std::string_vi
   std::lock_guard lock(impl_->mutex);
   // Whatever state an operator moved the row to meanwhile, the CRM write
   // happened, and the record must say so.
-  auto q = impl_->prepare(
+  return impl_->change_outbox(
       "UPDATE outbox SET state = 'done', task_id = ?2, attempts = attempts + 1, updated_at = ?3 "
-      "WHERE id = ?1 AND state != 'done'");
-  if (!q) {
-    return std::unexpected(std::move(q.error()));
-  }
-  q->bind(1, id).bind(2, task_id).bind(3, to_ms(now));
-  if (auto r = impl_->update_outbox(*q, id); !r) {
-    return std::unexpected(std::move(r.error()));
-  }
-  return {};
+      "WHERE id = ?1 AND state != 'done'",
+      id, task_id, to_ms(now));
 }
 
 std::expected<void, Error> StateStore::mark_retry(std::int64_t id, std::string_view error,
                                                   TimestampMs next_attempt_at, TimestampMs now) {
   std::lock_guard lock(impl_->mutex);
-  auto q = impl_->prepare(
+  return impl_->change_outbox(
       "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3, "
-      "updated_at = ?4 WHERE id = ?1 AND state = 'pending'");
-  if (!q) {
-    return std::unexpected(std::move(q.error()));
-  }
-  q->bind(1, id).bind(2, error).bind(3, to_ms(next_attempt_at)).bind(4, to_ms(now));
-  if (auto r = impl_->update_outbox(*q, id); !r) {
-    return std::unexpected(std::move(r.error()));
-  }
-  return {};
+      "updated_at = ?4 WHERE id = ?1 AND state = 'pending'",
+      id, error, to_ms(next_attempt_at), to_ms(now));
 }
 
 std::expected<void, Error> StateStore::mark_dead(std::int64_t id, std::string_view error,
                                                  TimestampMs now) {
   std::lock_guard lock(impl_->mutex);
-  auto q = impl_->prepare(
+  return impl_->change_outbox(
       "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?2, updated_at = "
-      "?3 WHERE id = ?1 AND state = 'pending'");
-  if (!q) {
-    return std::unexpected(std::move(q.error()));
-  }
-  q->bind(1, id).bind(2, error).bind(3, to_ms(now));
-  if (auto r = impl_->update_outbox(*q, id); !r) {
-    return std::unexpected(std::move(r.error()));
-  }
-  return {};
+      "?3 WHERE id = ?1 AND state = 'pending'",
+      id, error, to_ms(now));
 }
 
 std::expected<std::vector<OutboxRow>, Error> StateStore::outbox(const OutboxQuery& query) {
