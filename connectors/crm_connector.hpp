@@ -48,6 +48,19 @@ class CrmConnector {
   virtual std::expected<std::vector<CrmAccount>, Error> find_accounts(
       const AccountQuery& query) = 0;
 
+  // Accounts modified after `cursor`, oldest first, at most `page_size`: the
+  // feed that keeps the sidecar's account index current. An empty cursor
+  // starts at the oldest account.
+  virtual std::expected<AccountPage, Error> fetch_changed_accounts(const LeadCursor& cursor,
+                                                                   int page_size) = 0;
+
+  // Existing leads and contacts with the query's email or name (duplicate
+  // detection), oldest first.
+  virtual std::expected<std::vector<CrmPerson>, Error> find_people(const PeopleQuery& query) = 0;
+
+  // Whether the record was worked since check.since (SLA watch).
+  virtual std::expected<WorkStatus, Error> work_status(const WorkCheck& check) = 0;
+
   // Applies each write-back and reports per item, so one bad record does not
   // fail the rest. Idempotent: a write-back applied twice (same decision_id)
   // sets the same fields and creates no second task.

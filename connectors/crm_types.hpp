@@ -60,8 +60,67 @@ struct AccountQuery {
 struct CrmAccount {
   std::string id;
   std::string name;
-  std::string domain;
+  std::string domain;   // HubSpot's company domain; Salesforce has none
+  std::string website;  // HubSpot's website / Salesforce's Website, as entered
   std::string owner_id;
+  double size = 0;  // employees when known, else annual revenue; 0 unknown
+  TimestampMs modified_at{};
+  std::optional<TimestampMs> last_activity_at;  // the CRM's last activity date, when it has one
+};
+
+// One page of the account change feed (fetch_changed_accounts), in the same
+// (modified_at, id) order and cursor format as leads.
+struct AccountPage {
+  std::vector<CrmAccount> accounts;
+  LeadCursor next;
+  bool more = false;
+};
+
+// Existing leads/contacts that may be the same person as a new lead
+// (find_people). A record matches by email when `by_email` and the emails are
+// equal (case folded); by name when `by_name` and first and last name are
+// equal (case folded). Company comparison is the caller's: the CRM cannot
+// normalize names ("Acme, Inc." vs "ACME").
+struct PeopleQuery {
+  std::string exclude_record_id;  // the new lead itself
+  std::string email;              // empty: no email lookup
+  std::string first_name;         // both names empty: no name lookup
+  std::string last_name;
+  int limit = 20;
+};
+
+// A lead or contact found by find_people. Converted Salesforce leads are not
+// returned: they live on as contacts.
+struct CrmPerson {
+  std::string id;
+  std::string object_type;  // "contact" or "lead"
+  std::string owner_id;     // empty when unowned
+  std::string email;
+  std::string first_name;
+  std::string last_name;
+  std::string company;     // the record's company text (HubSpot contact, Salesforce lead)
+  std::string account_id;  // Salesforce contact's AccountId / HubSpot associatedcompanyid
+  TimestampMs created_at{};
+};
+
+// Whether a lead was worked after `since` (SLA watch): its follow-up task
+// completed, or, when `field` is set, that field on the record now holds a
+// value outside `untouched_values` (e.g. hs_lead_status not NEW/empty,
+// Salesforce Status not "Open - Not Contacted").
+struct WorkCheck {
+  std::string record_id;
+  std::string task_id;      // our follow-up task; empty: look it up by decision_id
+  std::string decision_id;  // the marker our task carries
+  TimestampMs since{};
+  bool task_completed = true;  // a completed follow-up task counts as worked
+  std::string field;           // empty: only the task counts
+  std::vector<std::string> untouched_values;
+};
+
+struct WorkStatus {
+  bool worked = false;
+  std::optional<TimestampMs> worked_at;  // the CRM's time of the touch when it reports one
+  std::string evidence;                  // "task 9001 completed", "hs_lead_status=IN_PROGRESS"
 };
 
 struct FollowUpTask {

@@ -2,6 +2,7 @@
 // audit the choice later and to write it back to the CRM.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -97,6 +98,7 @@ struct Decision {
   Scores scores;
   std::optional<Timestamp> sla_deadline;
   int sla_minutes = 0;  // the tier's SLA; the deadline is later when only working time counts
+  std::int64_t sla_seconds = 0;  // the same to the second (sla_minutes is it rounded up)
 
   // Per pool tried, in order: the eligible reps best first, then the excluded
   // ones. Every excluded rep is listed; of the eligible losers only the best

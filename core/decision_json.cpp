@@ -100,6 +100,7 @@ JsonValue enrichment_value(const Enrichment& e, Alloc& alloc) {
   if (e.duplicate) {
     JsonValue duplicate(rapidjson::kObjectType);
     duplicate.AddMember("record_id", str(e.duplicate->record_id, alloc), alloc);
+    duplicate.AddMember("object_type", str(e.duplicate->object_type, alloc), alloc);
     duplicate.AddMember("owner_id", str(e.duplicate->owner_id, alloc), alloc);
     duplicate.AddMember("reason", str(e.duplicate->reason, alloc), alloc);
     out.AddMember("duplicate", duplicate, alloc);

@@ -103,11 +103,34 @@ std::string explain(const Decision& d) {
     fmt::format_to(it, FMT_COMPILE(", tier {}"), d.tier);
   }
   if (d.sla_deadline) {
-    fmt::format_to(it, FMT_COMPILE(", SLA {} min (due "), d.sla_minutes);
+    if (d.sla_seconds % 60 != 0) {
+      fmt::format_to(it, FMT_COMPILE(", SLA {} s (due "), d.sla_seconds);
+    } else {
+      fmt::format_to(it, FMT_COMPILE(", SLA {} min (due "), d.sla_minutes);
+    }
     append_iso8601(out, *d.sla_deadline);
     out += ')';
   }
   out += '.';
+
+  // The match behind an account-owner or duplicate route, so the rep can
+  // check it ("Acme Corp by email domain acme.com, confidence 0.95").
+  if (d.enrichment.duplicate) {
+    const DuplicateMatch& dup = *d.enrichment.duplicate;
+    fmt::format_to(it, FMT_COMPILE(" Possible duplicate of {} {} ({})"),
+                   dup.object_type.empty() ? "record" : dup.object_type, dup.record_id, dup.reason);
+    if (dup.owner_id.empty()) {
+      out += ", which has no owner yet.";
+    } else {
+      fmt::format_to(it, FMT_COMPILE(", owned by {}."), dup.owner_id);
+    }
+  }
+  if (d.enrichment.account) {
+    const AccountMatch& account = *d.enrichment.account;
+    fmt::format_to(it, FMT_COMPILE(" Matched account {} by {}, confidence {:.2f}."),
+                   account.account_name.empty() ? account.account_id : account.account_name,
+                   account.reason, account.confidence);
+  }
 
   for (std::size_t i = 0; i + 1 < d.trail.size(); ++i) {
     fmt::format_to(it, FMT_COMPILE(" {}: {}."), d.trail[i].route, d.trail[i].outcome);

@@ -61,8 +61,9 @@ struct AccountMatch {
 
 struct DuplicateMatch {
   std::string record_id;
-  std::string owner_id;
-  std::string reason;  // "same email", "same name and company"
+  std::string object_type;  // "contact" or "lead"; "" when unknown
+  std::string owner_id;     // empty: the existing record has no owner yet
+  std::string reason;       // "same email", "same name and company"
 };
 
 // What the sidecar knows about a lead beyond its own fields.

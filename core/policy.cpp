@@ -732,6 +732,92 @@ class PolicyParser {
     return out;
   }
 
+  // "<base>_minutes" or "<base>_seconds", at most one, 0 or more: seconds.
+  std::optional<std::int64_t> duration_seconds(JsonObjectReader& r, std::string_view base) {
+    const std::string minutes_key = fmt::format("{}_minutes", base);
+    const std::string seconds_key = fmt::format("{}_seconds", base);
+    const auto minutes = r.integer(minutes_key);
+    const auto seconds = r.integer(seconds_key);
+    if (minutes && seconds) {
+      r.error_at(seconds_key, fmt::format("give {} or {}, not both", minutes_key, seconds_key));
+      return std::nullopt;
+    }
+    const auto& given = minutes ? minutes : seconds;
+    if (!given) {
+      return std::nullopt;
+    }
+    if (*given < 0) {
+      r.error_at(minutes ? minutes_key : seconds_key,
+                 fmt::format("must be 0 or more, got {}", *given));
+      return std::nullopt;
+    }
+    return minutes ? std::int64_t{*minutes} * 60 : std::int64_t{*seconds};
+  }
+
+  std::vector<BreachStep> breach_steps(const JsonValue& v, const std::string& path) {
+    std::vector<BreachStep> out;
+    if (!v.IsArray()) {
+      error(path, "expected an array of steps");
+      return out;
+    }
+    bool escalated = false;
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+      const std::string step_path = json_path(path, i);
+      JsonObjectReader r(v[i], step_path, errors_);
+      if (!r.is_object()) {
+        continue;
+      }
+      BreachStep step;
+      const auto action = r.string("action", Required::kYes);
+      if (action == "remind") {
+        step.action = BreachAction::kRemind;
+      } else if (action == "reassign") {
+        step.action = BreachAction::kReassign;
+      } else if (action == "escalate") {
+        step.action = BreachAction::kEscalate;
+      } else if (action) {
+        r.error_at("action",
+                   fmt::format("expected remind, reassign or escalate, got '{}'", *action));
+      }
+      step.after_seconds = duration_seconds(r, "after").value_or(0);
+      if (step.action == BreachAction::kEscalate) {
+        if (escalated) {
+          r.error_at("action", "only one escalate step is allowed");
+        }
+        escalated = true;
+        const auto to = r.string("to");
+        if (!to || *to == "manager") {
+          step.to = EscalateTo::kManager;
+        } else if (*to == "queue") {
+          step.to = EscalateTo::kQueue;
+        } else {
+          r.error_at("to", fmt::format("expected manager or queue, got '{}'", *to));
+        }
+        if (auto queue = r.string("queue", Required::kYes)) {
+          if (queue->empty()) {
+            r.error_at("queue", "must not be empty");
+          }
+          step.queue = *queue;
+        }
+      } else {
+        if (escalated && action) {
+          r.error_at("action", "escalate ends the watch: it must be the last step");
+        }
+        // A misspelt action already has its error; "to"/"queue" are only
+        // wrong on a step that is certainly not an escalation.
+        const bool known = action == "remind" || action == "reassign";
+        for (const char* key : {"to", "queue"}) {
+          if (r.find(key) != nullptr && known) {
+            r.error_at(key, fmt::format("only escalate steps take '{}'", key));
+          }
+        }
+      }
+      r.reject_unknown_keys();
+      out.push_back(std::move(step));
+    }
+    return out;
+  }
+
   std::vector<Tier> tiers(const JsonValue& v, const std::string& path) {
     std::optional<double> previous_min;
     std::string previous_name;
@@ -753,13 +839,17 @@ class PolicyParser {
         previous_min = *min_score;
         previous_name = t.name;
       }
-      if (auto sla = r.integer("sla_minutes")) {
-        if (*sla < 0) {
-          r.error_at("sla_minutes", fmt::format("must be 0 or more, got {}", *sla));
-        }
-        t.sla_minutes = *sla;
+      if (auto sla = duration_seconds(r, "sla")) {
+        t.sla_seconds = *sla;
+        t.sla_minutes = static_cast<int>((*sla + 59) / 60);
       }
       t.business_hours = r.boolean("business_hours").value_or(false);
+      if (const JsonValue* steps = r.find("on_breach")) {
+        t.on_breach = breach_steps(*steps, r.path_of("on_breach"));
+        if (!t.on_breach.empty() && t.sla_duration_seconds() <= 0) {
+          r.error_at("on_breach", "breach steps need an SLA: set sla_minutes or sla_seconds");
+        }
+      }
       if (auto p = r.string("task_priority")) {
         std::string upper = ascii_upper(*p);
         if (upper != "HIGH" && upper != "MEDIUM" && upper != "LOW") {
@@ -1017,6 +1107,18 @@ class PolicyParser {
 };
 
 }  // namespace
+
+const char* to_string(BreachAction action) {
+  switch (action) {
+    case BreachAction::kRemind:
+      return "remind";
+    case BreachAction::kReassign:
+      return "reassign";
+    case BreachAction::kEscalate:
+      return "escalate";
+  }
+  return "unknown";
+}
 
 const Pool* Policy::find_pool(std::string_view pool_name) const {
   for (const auto& p : pools) {

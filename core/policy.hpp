@@ -123,13 +123,39 @@ struct Destination {
   std::string target;  // pool name, queue id or workflow id; empty for the owner kinds
 };
 
+// What the sidecar does when a lead of a tier is not worked by its SLA
+// deadline (docs/sla.md). Step 1 fires at the deadline plus its `after`, each
+// later step `after` its predecessor fired, counted in working time when the
+// tier says business_hours.
+enum class BreachAction { kRemind, kReassign, kEscalate };
+const char* to_string(BreachAction action);
+
+enum class EscalateTo { kManager, kQueue };
+
+struct BreachStep {
+  BreachAction action = BreachAction::kRemind;
+  std::int64_t after_seconds = 0;  // "after_minutes" x 60 or "after_seconds"
+  EscalateTo to = EscalateTo::kManager;
+  std::string queue;  // escalate: the queue, and where "manager" goes when there is none
+};
+
 struct Tier {
   std::string name;
   double min_score = 0;                  // tiers are sorted by min_score, highest first
-  int sla_minutes = 0;                   // 0: no SLA
+  int sla_minutes = 0;                   // 0: no SLA; with sla_seconds: it rounded up, for display
   bool business_hours = false;           // SLA counts working time only, and reps must be in hours
   std::string task_priority = "MEDIUM";  // HIGH / MEDIUM / LOW
   std::optional<Destination> nurture;    // set: leads of this tier skip routes and go here
+  // The SLA to the second: "sla_minutes" x 60 or "sla_seconds" (one of them
+  // per tier). Later members than the rest, so positional initializers of
+  // the fields above keep working.
+  std::int64_t sla_seconds = 0;
+  std::vector<BreachStep> on_breach;  // empty: the SLA is only measured
+
+  // The SLA in seconds; a Tier built in code with only sla_minutes counts too.
+  std::int64_t sla_duration_seconds() const {
+    return sla_seconds > 0 ? sla_seconds : std::int64_t{sla_minutes} * 60;
+  }
 };
 
 struct Territory {

@@ -220,6 +220,38 @@ class Linter {
                         tiers[i].name, tiers[i + 1].name));
       }
     }
+    check_breach_steps();
+  }
+
+  // Breach steps that can never do what they say.
+  void check_breach_steps() {
+    const bool any_manager = std::any_of(reps_.begin(), reps_.end(), [](const auto& entry) {
+      return !entry.second.rep->manager_id.empty();
+    });
+    for (std::size_t i = 0; i < policy_.tiers.size(); ++i) {
+      const Tier& tier = policy_.tiers[i];
+      if (tier.on_breach.empty()) {
+        continue;
+      }
+      const std::string path = json_path(json_path("/tiers", i), "on_breach");
+      if (tier.nurture) {
+        add(Severity::kWarning, path,
+            fmt::format("tier '{}' sends leads to nurture, not to a rep: its breach steps never "
+                        "run",
+                        tier.name));
+        continue;
+      }
+      for (std::size_t s = 0; s < tier.on_breach.size(); ++s) {
+        const BreachStep& step = tier.on_breach[s];
+        if (step.action == BreachAction::kEscalate && step.to == EscalateTo::kManager &&
+            !any_manager && !reps_.empty()) {
+          add(Severity::kWarning, json_path(path, s),
+              fmt::format("no rep has a manager_id: every escalation of tier '{}' goes to queue "
+                          "'{}'",
+                          tier.name, step.queue));
+        }
+      }
+    }
   }
 
   std::vector<const Rep*> members(const Pool& pool) const {

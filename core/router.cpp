@@ -103,14 +103,16 @@ namespace {
 class DestinationWalk {
  public:
   DestinationWalk(const Policy& policy, const PoolDirectory& pools, const Roster& roster,
-                  const Lead& lead, const Tier* tier, Decision& decision, Timestamp now)
+                  const Lead& lead, const Tier* tier, Decision& decision, Timestamp now,
+                  const RouteOptions& options)
       : policy_(policy),
         pools_(pools),
         roster_(roster),
         lead_(lead),
         tier_(tier),
         d_(decision),
-        now_(now) {}
+        now_(now),
+        options_(options) {}
 
   // Tries one destination under `route`'s constraints (null: none but the
   // hard ones). Records a trail step either way; true when someone got it.
@@ -174,8 +176,37 @@ class DestinationWalk {
     d_.assignee_name = rep.name;
   }
 
+  // The owner of the duplicate record, when there is one: a duplicate goes
+  // to that rep or to a queue (flagged), never to a second rep.
+  const std::string* duplicate_owner() const {
+    if (d_.enrichment.duplicate && !d_.enrichment.duplicate->owner_id.empty()) {
+      return &d_.enrichment.duplicate->owner_id;
+    }
+    return nullptr;
+  }
+
+  bool had_lead(const Rep& rep) const {
+    return std::ranges::find(options_.exclude_reps, rep.id) != options_.exclude_reps.end();
+  }
+
+  // Hard constraints plus "never back to a rep who already had the lead".
+  bool eligible(const Rep& rep, std::size_t index, const EligibilityRules& rules,
+                std::vector<Exclusion>& why) const {
+    bool ok =
+        check_eligibility(rep, roster_.state_at(index), roster_.zone_at(index), rules, now_, why);
+    if (had_lead(rep)) {
+      why.push_back({ExclusionReason::kAlreadyHadLead, "already had this lead"});
+      ok = false;
+    }
+    return ok;
+  }
+
   bool try_owner(const std::string& owner_id, std::string_view what, const EligibilityRules& rules,
                  RouteStep& s) {
+    if (const std::string* dup = duplicate_owner(); dup != nullptr && *dup != owner_id) {
+      s.outcome = fmt::format("{} '{}' is not the duplicate's owner '{}'", what, owner_id, *dup);
+      return false;
+    }
     const auto index = roster_.index_of(owner_id);
     if (!index) {
       s.outcome = fmt::format("{} '{}' is not on the roster", what, owner_id);
@@ -183,8 +214,7 @@ class DestinationWalk {
     }
     const Rep& rep = roster_.reps()[*index];
     Candidate c = make_candidate(rep, "");
-    if (!check_eligibility(rep, roster_.state_at(*index), roster_.zone_at(*index), rules, now_,
-                           c.exclusions)) {
+    if (!eligible(rep, *index, rules, c.exclusions)) {
       s.outcome = fmt::format("{} {} is not eligible", what, rep.name.empty() ? rep.id : rep.name);
       d_.candidates.push_back(std::move(c));
       return false;
@@ -214,6 +244,14 @@ class DestinationWalk {
   }
 
   bool try_pool(const std::string& name, const EligibilityRules& rules, RouteStep& s) {
+    if (const std::string* dup = duplicate_owner(); dup != nullptr) {
+      s.outcome = fmt::format("skipped: duplicate of {} '{}', owned by '{}'",
+                              d_.enrichment.duplicate->object_type.empty()
+                                  ? std::string("record")
+                                  : d_.enrichment.duplicate->object_type,
+                              d_.enrichment.duplicate->record_id, *dup);
+      return false;
+    }
     const PoolPlan* plan = pools_.find(name);
     if (plan == nullptr) {
       s.outcome = fmt::format("unknown pool '{}'", name);
@@ -242,7 +280,7 @@ class DestinationWalk {
         pool_converted += record->converted;
       }
       why.clear();
-      if (check_eligibility(rep, state, roster_.zone_at(index), rules, now_, why)) {
+      if (eligible(rep, index, rules, why)) {
         eligible_.push_back({index, &rep, &state, record, 0});
       } else {
         Candidate& c = excluded.emplace_back(make_candidate(rep, name));
@@ -312,23 +350,24 @@ class DestinationWalk {
   const Tier* tier_;
   Decision& d_;
   Timestamp now_;
+  const RouteOptions& options_;
   std::vector<std::size_t> members_;
   std::vector<StrategyEntry> eligible_;
 };
 
 std::optional<Timestamp> sla_deadline(const Tier& tier, const Decision& d, const Roster& roster,
                                       Timestamp now) {
-  if (tier.sla_minutes <= 0) {
+  if (tier.sla_duration_seconds() <= 0) {
     return std::nullopt;
   }
-  const std::chrono::minutes sla{tier.sla_minutes};
+  const std::chrono::seconds sla{tier.sla_duration_seconds()};
   if (tier.business_hours && d.assignee_kind == AssigneeKind::kRep) {
     const auto index = roster.index_of(d.assignee_id);
     if (index) {
       const Rep& rep = roster.reps()[*index];
       if (rep.working_hours) {
-        const auto due = add_working_minutes(rep.working_hours->windows, roster.zone_at(*index),
-                                             rep.time_off, now, sla);
+        const auto due = add_working_time(rep.working_hours->windows, roster.zone_at(*index),
+                                          rep.time_off, now, sla);
         // A rep whose hours never add up to the SLA still gets a deadline.
         if (due) {
           return due;
@@ -350,7 +389,7 @@ Router::Router(std::shared_ptr<const Policy> policy,
       plan_(std::make_shared<const Plan>(policy_, model_.get())) {}
 
 Decision Router::route(const Lead& lead, const Enrichment& enrichment, const Roster& roster,
-                       Timestamp now) const {
+                       Timestamp now, const RouteOptions& options) const {
   const Policy& policy = *policy_;
   Decision d;
   d.lead_id = lead.id;
@@ -387,7 +426,7 @@ Decision Router::route(const Lead& lead, const Enrichment& enrichment, const Ros
   }
   const FieldContext route_ctx{lead, d.facts, d.enrichment, &routing};
 
-  DestinationWalk walk(policy, plan_->pools, roster, lead, tier, d, now);
+  DestinationWalk walk(policy, plan_->pools, roster, lead, tier, d, now, options);
   bool placed = false;
   if (tier != nullptr && tier->nurture) {
     d.route = fmt::format("tier:{} nurture", tier->name);
@@ -433,6 +472,7 @@ Decision Router::route(const Lead& lead, const Enrichment& enrichment, const Ros
 
   if (tier != nullptr) {
     d.sla_minutes = tier->sla_minutes;
+    d.sla_seconds = tier->sla_duration_seconds();
     d.sla_deadline = sla_deadline(*tier, d, roster, now);
   }
   d.explanation = explain(d);

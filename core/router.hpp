@@ -8,7 +8,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/decision.hpp"
 #include "core/lead.hpp"
@@ -23,13 +25,24 @@ namespace leadrouter::core {
 // pool with no eligible rep, an owner who is away): a queue, never a drop.
 inline constexpr std::string_view kUnassignedQueue = "unassigned";
 
+// What a re-route knows that a first route does not.
+struct RouteOptions {
+  // Reps who already had the lead: an SLA reassignment never hands it back
+  // to one of them (they are listed as excluded, "already had this lead").
+  std::vector<std::string> exclude_reps;
+};
+
 class Router {
  public:
   Router(std::shared_ptr<const Policy> policy, std::shared_ptr<const FreeMailDomains> free_mail,
          std::shared_ptr<const ModelScorer> model = nullptr);
 
   Decision route(const Lead& lead, const Enrichment& enrichment, const Roster& roster,
-                 Timestamp now) const;
+                 Timestamp now, const RouteOptions& options) const;
+  Decision route(const Lead& lead, const Enrichment& enrichment, const Roster& roster,
+                 Timestamp now) const {
+    return route(lead, enrichment, roster, now, RouteOptions{});
+  }
   Decision route(const Lead& lead, const Roster& roster, Timestamp now) const {
     return route(lead, Enrichment{}, roster, now);
   }

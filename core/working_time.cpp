@@ -81,6 +81,13 @@ std::optional<Timestamp> add_working_minutes(const std::vector<WeeklyWindow>& wi
                                              const date::time_zone* zone,
                                              const std::vector<TimeOff>& time_off, Timestamp start,
                                              minutes amount) {
+  return add_working_time(windows, zone, time_off, start, amount);
+}
+
+std::optional<Timestamp> add_working_time(const std::vector<WeeklyWindow>& windows,
+                                          const date::time_zone* zone,
+                                          const std::vector<TimeOff>& time_off, Timestamp start,
+                                          seconds amount) {
   seconds remaining = amount;
   if (remaining <= seconds::zero()) {
     return start;

@@ -54,5 +54,10 @@ std::optional<Timestamp> add_working_minutes(const std::vector<WeeklyWindow>& wi
                                              const date::time_zone* zone,
                                              const std::vector<TimeOff>& time_off, Timestamp start,
                                              std::chrono::minutes amount);
+// The same to the second (SLAs given in sla_seconds, breach steps).
+std::optional<Timestamp> add_working_time(const std::vector<WeeklyWindow>& windows,
+                                          const date::time_zone* zone,
+                                          const std::vector<TimeOff>& time_off, Timestamp start,
+                                          std::chrono::seconds amount);
 
 }  // namespace leadrouter::core

@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <map>
 #include <set>
 
 #include "connectors/json_fields.hpp"
 #include "connectors/url.hpp"
+#include "core/text.hpp"
 
 namespace leadrouter::connectors::hubspot {
 namespace {
@@ -43,6 +45,86 @@ std::string hubspot_priority(std::string_view p) {
 
 Error invalid_response(std::string_view what, std::string_view why) {
   return Error{ErrorKind::kInvalidResponse, fmt::format("{}: {}", what, why)};
+}
+
+template <typename Item>
+struct FeedSlice {
+  std::vector<Item> items;
+  LeadCursor next;
+  bool more = false;
+};
+
+// One page of a change feed (contacts or companies) in (modified, id) order.
+// `search(filters, sort)` runs one search of at most page_size records;
+// `key(item)` gives an item's (modified_at, id).
+template <typename Filter, typename Item, typename Search, typename Key>
+std::expected<FeedSlice<Item>, Error> walk_change_feed(const LeadCursor& cursor, int page_size,
+                                                       const std::string& modified, Search search,
+                                                       Key key) {
+  auto by_time_then_id = [&](const Item& a, const Item& b) {
+    const auto ka = key(a);
+    const auto kb = key(b);
+    if (ka.modified_at != kb.modified_at) {
+      return ka.modified_at < kb.modified_at;
+    }
+    return compare_record_ids(ka.last_id, kb.last_id) < 0;
+  };
+  // The rest of a group of records sharing one timestamp, in id order. Search
+  // allows one sort only, so a group is walked by id inside an equality filter.
+  auto walk_group = [&](TimestampMs at,
+                        const std::string& after_id) -> std::expected<FeedSlice<Item>, Error> {
+    std::vector<Filter> filters{{modified, "EQ", epoch_ms(at), {}}};
+    if (!after_id.empty()) {
+      filters.push_back({"hs_object_id", "GT", after_id, {}});
+    }
+    auto items = search(filters, "hs_object_id");
+    if (!items) {
+      return std::unexpected(items.error());
+    }
+    std::ranges::sort(*items, by_time_then_id);
+    FeedSlice<Item> page;
+    const bool full = static_cast<int>(items->size()) == page_size;
+    page.next =
+        LeadCursor{at, full && !items->empty() ? key(items->back()).last_id : std::string{}};
+    page.items = std::move(*items);
+    page.more = true;  // records after this timestamp may follow
+    return page;
+  };
+
+  if (!cursor.last_id.empty()) {
+    auto page = walk_group(cursor.modified_at, cursor.last_id);
+    if (!page || !page->items.empty()) {
+      return page;
+    }
+  }
+  // Every call starts a fresh search from the cursor, so the 10,000-result
+  // cap of one search is never reached: the window moves forward instead.
+  auto items = search({{modified, "GT", epoch_ms(cursor.modified_at), {}}}, modified);
+  if (!items) {
+    return std::unexpected(items.error());
+  }
+  std::ranges::sort(*items, by_time_then_id);
+  FeedSlice<Item> page;
+  if (items->empty()) {
+    page.next = LeadCursor{cursor.modified_at, {}};
+    return page;
+  }
+  if (static_cast<int>(items->size()) < page_size) {
+    page.next = LeadCursor{key(items->back()).modified_at, {}};
+    page.items = std::move(*items);
+    return page;
+  }
+  // A full page may cut the group at its last timestamp: return only the
+  // complete groups before it, or walk that group by id when it fills the page.
+  const auto last = key(items->back()).modified_at;
+  std::erase_if(*items, [&](const Item& i) { return key(i).modified_at == last; });
+  if (items->empty()) {
+    return walk_group(last, "");
+  }
+  page.next = LeadCursor{key(items->back()).modified_at, {}};
+  page.items = std::move(*items);
+  page.more = true;
+  return page;
 }
 
 }  // namespace
@@ -209,69 +291,18 @@ std::expected<ChangedLead, Error> HubSpotConnector::fetch_lead(const std::string
 std::expected<LeadPage, Error> HubSpotConnector::fetch_changed_leads(const LeadCursor& cursor,
                                                                      int page_size) {
   page_size = std::clamp(page_size, 1, 200);
-  const auto& modified = options_.modified_property;
-  auto by_time_then_id = [](const ChangedLead& a, const ChangedLead& b) {
-    if (a.modified_at != b.modified_at) {
-      return a.modified_at < b.modified_at;
-    }
-    return compare_record_ids(a.lead.id, b.lead.id) < 0;
-  };
-  // The rest of a group of records sharing one timestamp, in id order. Search
-  // allows one sort only, so a group is walked by id inside an equality filter.
-  auto walk_group = [&](TimestampMs at,
-                        const std::string& after_id) -> std::expected<LeadPage, Error> {
-    std::vector<Filter> filters{{modified, "EQ", epoch_ms(at), {}}};
-    if (!after_id.empty()) {
-      filters.push_back({"hs_object_id", "GT", after_id, {}});
-    }
-    auto leads = search_leads(filters, "hs_object_id", page_size);
-    if (!leads) {
-      return std::unexpected(leads.error());
-    }
-    std::ranges::sort(*leads, by_time_then_id);
-    LeadPage page;
-    const bool full = static_cast<int>(leads->size()) == page_size;
-    page.next = LeadCursor{at, full && !leads->empty() ? leads->back().lead.id : std::string{}};
-    page.leads = std::move(*leads);
-    page.more = true;  // records after this timestamp may follow
-    return page;
-  };
-
-  if (!cursor.last_id.empty()) {
-    auto page = walk_group(cursor.modified_at, cursor.last_id);
-    if (!page || !page->leads.empty()) {
-      return page;
-    }
+  auto slice = walk_change_feed<Filter, ChangedLead>(
+      cursor, page_size, options_.modified_property,
+      [&](const std::vector<Filter>& filters, std::string_view sort) {
+        return search_leads(filters, sort, page_size);
+      },
+      [](const ChangedLead& l) {
+        return LeadCursor{l.modified_at, l.lead.id};
+      });
+  if (!slice) {
+    return std::unexpected(slice.error());
   }
-  // Every call starts a fresh search from the cursor, so the 10,000-result
-  // cap of one search is never reached: the window moves forward instead.
-  auto leads =
-      search_leads({{modified, "GT", epoch_ms(cursor.modified_at), {}}}, modified, page_size);
-  if (!leads) {
-    return std::unexpected(leads.error());
-  }
-  std::ranges::sort(*leads, by_time_then_id);
-  LeadPage page;
-  if (leads->empty()) {
-    page.next = LeadCursor{cursor.modified_at, {}};
-    return page;
-  }
-  if (static_cast<int>(leads->size()) < page_size) {
-    page.next = LeadCursor{leads->back().modified_at, {}};
-    page.leads = std::move(*leads);
-    return page;
-  }
-  // A full page may cut the group at its last timestamp: return only the
-  // complete groups before it, or walk that group by id when it fills the page.
-  const auto last = leads->back().modified_at;
-  std::erase_if(*leads, [&](const ChangedLead& l) { return l.modified_at == last; });
-  if (leads->empty()) {
-    return walk_group(last, "");
-  }
-  page.next = LeadCursor{leads->back().modified_at, {}};
-  page.leads = std::move(*leads);
-  page.more = true;
-  return page;
+  return LeadPage{std::move(slice->items), std::move(slice->next), slice->more};
 }
 
 std::expected<std::vector<core::Rep>, Error> HubSpotConnector::list_reps() {
@@ -355,19 +386,13 @@ std::expected<std::vector<CrmAccount>, Error> HubSpotConnector::find_accounts(
   std::vector<CrmAccount> out;
   std::set<std::string> seen;
   for (const auto& request : requests) {
-    auto doc = search("companies", request, "", {"name", "domain", options_.owner_property}, 100,
-                      "", "search HubSpot companies");
+    auto doc =
+        search("companies", request, "", account_properties(), 100, "", "search HubSpot companies");
     if (!doc) {
       return std::unexpected(doc.error());
     }
     for (const auto& c : (*doc)["results"].GetArray()) {
-      CrmAccount account;
-      account.id = json_text(c, "id");
-      if (const auto* props = json_member(c, "properties")) {
-        account.name = json_text(*props, "name");
-        account.domain = json_text(*props, "domain");
-        account.owner_id = json_text(*props, options_.owner_property.c_str());
-      }
+      CrmAccount account = to_account(c);
       if (!account.id.empty() && seen.insert(account.id).second) {
         out.push_back(std::move(account));
       }
@@ -622,6 +647,251 @@ std::expected<std::vector<Outcome>, Error> HubSpotConnector::fetch_outcomes(Time
 std::expected<std::vector<WebhookEvent>, Error> HubSpotConnector::verify_webhook(
     const WebhookRequest& request, std::chrono::system_clock::time_point now) {
   return webhooks_.verify(request, now);
+}
+
+std::vector<std::string> HubSpotConnector::account_properties() const {
+  std::vector<std::string> properties{"name",          "domain",
+                                      "website",       "numberofemployees",
+                                      "annualrevenue", "notes_last_updated",
+                                      "hs_object_id",  options_.company_modified_property};
+  if (std::ranges::find(properties, options_.owner_property) == properties.end()) {
+    properties.push_back(options_.owner_property);
+  }
+  return properties;
+}
+
+CrmAccount HubSpotConnector::to_account(const rapidjson::Value& record) const {
+  CrmAccount account;
+  account.id = json_text(record, "id");
+  const auto* props = json_member(record, "properties");
+  if (!props) {
+    return account;
+  }
+  auto values = json_scalars(*props);
+  account.name = values["name"];
+  account.domain = values["domain"];
+  account.website = values["website"];
+  account.owner_id = values[options_.owner_property];
+  const double employees = parse_number(values["numberofemployees"]).value_or(0);
+  account.size =
+      employees > 0 ? employees : std::max(0.0, parse_number(values["annualrevenue"]).value_or(0));
+  // notes_last_updated is HubSpot's "Last Activity Date" of the company.
+  account.last_activity_at = parse_crm_time(values["notes_last_updated"]);
+  auto modified = parse_crm_time(values[options_.company_modified_property]);
+  if (!modified) {
+    modified = parse_crm_time(json_text(record, "updatedAt"));
+  }
+  if (modified) {
+    account.modified_at = *modified;
+  }
+  return account;
+}
+
+std::expected<std::vector<CrmAccount>, Error> HubSpotConnector::search_accounts(
+    const std::vector<Filter>& filters, std::string_view sort_property, int limit) {
+  static constexpr std::string_view kWhat = "search changed HubSpot companies";
+  auto doc = search("companies", {filters}, sort_property, account_properties(), limit, "", kWhat);
+  if (!doc) {
+    return std::unexpected(doc.error());
+  }
+  std::vector<CrmAccount> out;
+  for (const auto& record : (*doc)["results"].GetArray()) {
+    auto account = to_account(record);
+    if (account.id.empty() || account.modified_at == TimestampMs{}) {
+      return std::unexpected(invalid_response(
+          kWhat,
+          fmt::format("a company lacks id or a parseable {}", options_.company_modified_property)));
+    }
+    out.push_back(std::move(account));
+  }
+  return out;
+}
+
+std::expected<AccountPage, Error> HubSpotConnector::fetch_changed_accounts(const LeadCursor& cursor,
+                                                                           int page_size) {
+  page_size = std::clamp(page_size, 1, 200);
+  auto slice = walk_change_feed<Filter, CrmAccount>(
+      cursor, page_size, options_.company_modified_property,
+      [&](const std::vector<Filter>& filters, std::string_view sort) {
+        return search_accounts(filters, sort, page_size);
+      },
+      [](const CrmAccount& a) {
+        return LeadCursor{a.modified_at, a.id};
+      });
+  if (!slice) {
+    return std::unexpected(slice.error());
+  }
+  return AccountPage{std::move(slice->items), std::move(slice->next), slice->more};
+}
+
+std::expected<std::vector<CrmPerson>, Error> HubSpotConnector::find_people(
+    const PeopleQuery& query) {
+  static constexpr std::string_view kWhat = "search HubSpot contacts for duplicates";
+  // Filter values are case-insensitive for string properties, so the email
+  // and names are sent as given.
+  std::vector<Filter> not_self;
+  if (!query.exclude_record_id.empty()) {
+    not_self.push_back({"hs_object_id", "NEQ", query.exclude_record_id, {}});
+  }
+  std::vector<std::vector<Filter>> groups;
+  if (!query.email.empty()) {
+    groups.push_back({{"email", "EQ", query.email, {}}});
+  }
+  if (!query.first_name.empty() || !query.last_name.empty()) {
+    std::vector<Filter> by_name;
+    for (const auto& [property, value] :
+         {std::pair{"firstname", &query.first_name}, std::pair{"lastname", &query.last_name}}) {
+      // An empty name matches a contact without one, as the comparison says.
+      by_name.push_back(value->empty() ? Filter{property, "NOT_HAS_PROPERTY", "", {}}
+                                       : Filter{property, "EQ", *value, {}});
+    }
+    groups.push_back(std::move(by_name));
+  }
+  if (groups.empty() || query.limit <= 0) {
+    return std::vector<CrmPerson>{};
+  }
+  for (auto& group : groups) {
+    group.insert(group.end(), not_self.begin(), not_self.end());
+  }
+  std::vector<std::string> properties{"email",       "firstname",           "lastname",
+                                      "company",     "associatedcompanyid", "createdate",
+                                      "hs_object_id"};
+  if (std::ranges::find(properties, options_.owner_property) == properties.end()) {
+    properties.push_back(options_.owner_property);
+  }
+  auto doc =
+      search("contacts", groups, "createdate", properties, std::min(query.limit, 200), "", kWhat);
+  if (!doc) {
+    return std::unexpected(doc.error());
+  }
+  std::vector<CrmPerson> out;
+  for (const auto& record : (*doc)["results"].GetArray()) {
+    const auto* props = json_member(record, "properties");
+    CrmPerson person;
+    person.id = json_text(record, "id");
+    if (person.id.empty() || !props) {
+      return std::unexpected(invalid_response(kWhat, "a contact lacks id or properties"));
+    }
+    if (person.id == query.exclude_record_id) {
+      continue;
+    }
+    auto values = json_scalars(*props);
+    person.object_type = "contact";
+    person.owner_id = values[options_.owner_property];
+    person.email = values["email"];
+    person.first_name = values["firstname"];
+    person.last_name = values["lastname"];
+    person.company = values["company"];
+    person.account_id = values["associatedcompanyid"];
+    auto created = parse_crm_time(values["createdate"]);
+    if (!created) {
+      created = parse_crm_time(json_text(record, "createdAt"));
+    }
+    if (created) {
+      person.created_at = *created;
+    }
+    out.push_back(std::move(person));
+  }
+  std::ranges::stable_sort(out, [](const CrmPerson& a, const CrmPerson& b) {
+    return a.created_at != b.created_at ? a.created_at < b.created_at
+                                        : compare_record_ids(a.id, b.id) < 0;
+  });
+  return out;
+}
+
+std::expected<std::optional<rapidjson::Document>, Error> HubSpotConnector::find_task(
+    const WorkCheck& check) {
+  static const std::vector<std::string> kTaskProperties{"hs_task_status", "hs_task_completion_date",
+                                                        "hs_lastmodifieddate", "hs_task_body"};
+  if (!check.task_id.empty()) {
+    const std::string what = fmt::format("read HubSpot task {}", check.task_id);
+    std::string path = fmt::format("{}/tasks/{}?archived=false", options_.objects_path,
+                                   percent_encode(check.task_id));
+    for (const auto& p : kTaskProperties) {
+      path += "&properties=" + percent_encode(p);
+    }
+    auto doc = session_.call_json("GET", path, "", Idempotency::kIdempotent, what);
+    if (!doc) {
+      if (doc.error().http_status == 404) {
+        return std::optional<rapidjson::Document>{};
+      }
+      return std::unexpected(doc.error());
+    }
+    return std::optional<rapidjson::Document>{std::move(*doc)};
+  }
+  if (check.decision_id.empty()) {
+    return std::optional<rapidjson::Document>{};
+  }
+  auto found = search("tasks",
+                      {{{"associations.contact", "EQ", check.record_id, {}},
+                        {"hs_task_body", "CONTAINS_TOKEN", task_marker(check.decision_id), {}}}},
+                      "", kTaskProperties, 1, "", "look up the HubSpot follow-up task");
+  if (!found) {
+    return std::unexpected(found.error());
+  }
+  auto& results = (*found)["results"];
+  if (results.Empty()) {
+    return std::optional<rapidjson::Document>{};
+  }
+  rapidjson::Document task;
+  task.CopyFrom(results[0], task.GetAllocator());
+  return std::optional<rapidjson::Document>{std::move(task)};
+}
+
+std::expected<WorkStatus, Error> HubSpotConnector::work_status(const WorkCheck& check) {
+  const std::string what =
+      fmt::format("check whether HubSpot contact {} was worked", check.record_id);
+  if (check.record_id.empty()) {
+    return std::unexpected(Error::invalid_input(what + ": empty record id"));
+  }
+  // The contact is read first: a deleted lead is the caller's to handle.
+  std::string path =
+      fmt::format("{}/contacts/{}?archived=false&properties={}", options_.objects_path,
+                  percent_encode(check.record_id), percent_encode(options_.modified_property));
+  if (!check.field.empty()) {
+    path += "&properties=" + percent_encode(check.field);
+  }
+  auto contact = session_.call_json("GET", path, "", Idempotency::kIdempotent, what);
+  if (!contact) {
+    auto error = contact.error();
+    if (error.http_status == 404) {
+      error.kind = ErrorKind::kNotFound;
+    }
+    return std::unexpected(std::move(error));
+  }
+  if (check.task_completed) {
+    auto task = find_task(check);
+    if (!task) {
+      return std::unexpected(task.error());
+    }
+    if (*task) {
+      const auto* props = json_member(**task, "properties");
+      auto values = props ? json_scalars(*props) : std::map<std::string, std::string>{};
+      if (values["hs_task_status"] == "COMPLETED") {
+        WorkStatus status{true, parse_crm_time(values["hs_task_completion_date"]),
+                          fmt::format("task {} completed", json_text(**task, "id"))};
+        if (!status.worked_at) {
+          status.worked_at = parse_crm_time(values["hs_lastmodifieddate"]);
+        }
+        return status;
+      }
+    }
+  }
+  if (!check.field.empty()) {
+    const auto* props = json_member(*contact, "properties");
+    auto values = props ? json_scalars(*props) : std::map<std::string, std::string>{};
+    const std::string value = values[check.field];
+    const bool untouched = std::ranges::any_of(
+        check.untouched_values, [&](const std::string& u) { return iequals(u, value); });
+    if (!untouched) {
+      auto modified = parse_crm_time(values[options_.modified_property]);
+      if (!modified) {
+        modified = parse_crm_time(json_text(*contact, "updatedAt"));
+      }
+      return WorkStatus{true, modified, fmt::format("{}={}", check.field, value)};
+    }
+  }
+  return WorkStatus{};
 }
 
 }  // namespace leadrouter::connectors::hubspot

@@ -20,6 +20,8 @@ struct HubSpotConnectorOptions {
   std::string owners_path = "/crm/v3/owners";
   FieldMapping mapping = FieldMapping::hubspot_defaults();
   std::string modified_property = "lastmodifieddate";
+  // Companies carry only the hs_ name for their modification date.
+  std::string company_modified_property = "hs_lastmodifieddate";
   std::string owner_property = "hubspot_owner_id";
   // Contact properties for the decision's score, tier and reason; empty: not written.
   std::string score_property;
@@ -41,6 +43,10 @@ class HubSpotConnector final : public CrmConnector {
   std::expected<ChangedLead, Error> fetch_lead(const std::string& record_id) override;
   std::expected<std::vector<core::Rep>, Error> list_reps() override;
   std::expected<std::vector<CrmAccount>, Error> find_accounts(const AccountQuery& query) override;
+  std::expected<AccountPage, Error> fetch_changed_accounts(const LeadCursor& cursor,
+                                                           int page_size) override;
+  std::expected<std::vector<CrmPerson>, Error> find_people(const PeopleQuery& query) override;
+  std::expected<WorkStatus, Error> work_status(const WorkCheck& check) override;
   std::vector<WriteResult> apply(const std::vector<WriteBack>& batch) override;
   std::expected<std::vector<Outcome>, Error> fetch_outcomes(Timestamp since) override;
   std::expected<std::vector<WebhookEvent>, Error> verify_webhook(
@@ -71,6 +77,15 @@ class HubSpotConnector final : public CrmConnector {
   std::expected<std::vector<ChangedLead>, Error> search_leads(const std::vector<Filter>& filters,
                                                               std::string_view sort_property,
                                                               int limit);
+  std::vector<std::string> account_properties() const;
+  // A company object as an account; modified_at stays zero without a parseable date.
+  CrmAccount to_account(const rapidjson::Value& record) const;
+  std::expected<std::vector<CrmAccount>, Error> search_accounts(const std::vector<Filter>& filters,
+                                                                std::string_view sort_property,
+                                                                int limit);
+  // Our follow-up task on a contact: by id, else by the decision's marker.
+  // nullopt when it does not exist (never made, or deleted).
+  std::expected<std::optional<rapidjson::Document>, Error> find_task(const WorkCheck& check);
   void update_records(const std::vector<WriteBack>& batch, std::vector<WriteResult>& results);
   void ensure_task(const WriteBack& wb, WriteResult& result);
 

@@ -7,11 +7,14 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <set>
 
 #include "connectors/json_fields.hpp"
 #include "connectors/salesforce/soql.hpp"
 #include "connectors/url.hpp"
+#include "core/text.hpp"
 
 namespace leadrouter::connectors::salesforce {
 namespace {
@@ -62,6 +65,78 @@ rapidjson::Value::ConstArray records_of(const rapidjson::Document& page) {
   return r && r->IsArray() ? r->GetArray() : kEmpty.GetArray();
 }
 
+// The change feed's keyset page: records after (SystemModstamp, Id) in that
+// order. SystemModstamp also moves on system changes, which is what a sync
+// wants (reference B.4).
+std::string keyset_soql(std::string_view object, const std::set<std::string>& fields,
+                        const LeadCursor& cursor, int page_size) {
+  const auto at = soql_datetime(cursor.modified_at);
+  std::string where = "SystemModstamp > " + at;
+  if (!cursor.last_id.empty()) {
+    where = fmt::format("({} OR (SystemModstamp = {} AND Id > {}))", where, at,
+                        soql_string(cursor.last_id));
+  }
+  return fmt::format("SELECT {} FROM {} WHERE {} ORDER BY SystemModstamp ASC, Id ASC LIMIT {}",
+                     fmt::join(fields, ", "), object, where, page_size);
+}
+
+template <typename Item>
+struct FeedSlice {
+  std::vector<Item> items;
+  LeadCursor next;
+  bool more = false;
+};
+
+// Orders a keyset page, cuts it to page_size and sets the next cursor.
+template <typename Item, typename Key>
+FeedSlice<Item> finish_feed_page(std::vector<Item> items, const LeadCursor& cursor, int page_size,
+                                 Key key) {
+  std::ranges::sort(items, [&](const Item& a, const Item& b) {
+    const auto ka = key(a);
+    const auto kb = key(b);
+    if (ka.modified_at != kb.modified_at) {
+      return ka.modified_at < kb.modified_at;
+    }
+    return ka.last_id < kb.last_id;
+  });
+  if (static_cast<int>(items.size()) > page_size) {
+    items.resize(static_cast<std::size_t>(page_size));
+  }
+  FeedSlice<Item> slice;
+  slice.next = items.empty() ? cursor : key(items.back());
+  slice.more = static_cast<int>(items.size()) == page_size;
+  slice.items = std::move(items);
+  return slice;
+}
+
+// Salesforce has no domain field: Website stays as entered and domain empty.
+CrmAccount to_account(const rapidjson::Value& record) {
+  auto values = json_scalars(record);
+  CrmAccount account;
+  account.id = values["Id"];
+  account.name = values["Name"];
+  account.website = values["Website"];
+  account.owner_id = values["OwnerId"];
+  const double employees = parse_number(values["NumberOfEmployees"]).value_or(0);
+  account.size =
+      employees > 0 ? employees : std::max(0.0, parse_number(values["AnnualRevenue"]).value_or(0));
+  account.last_activity_at = parse_crm_time(values["LastActivityDate"]);
+  if (auto modified = parse_crm_time(values["SystemModstamp"])) {
+    account.modified_at = *modified;
+  }
+  return account;
+}
+
+const std::set<std::string> kAccountFields{"Id",
+                                           "Name",
+                                           "Website",
+                                           "OwnerId",
+                                           "NumberOfEmployees",
+                                           "AnnualRevenue",
+                                           "LastActivityDate",
+                                           "LastModifiedDate",
+                                           "SystemModstamp"};
+
 }  // namespace
 
 SalesforceConnector::SalesforceConnector(SalesforceConnectorOptions options, ApiSession session)
@@ -106,44 +181,25 @@ std::expected<std::vector<rapidjson::Document>, Error> SalesforceConnector::quer
 std::expected<LeadPage, Error> SalesforceConnector::fetch_changed_leads(const LeadCursor& cursor,
                                                                         int page_size) {
   page_size = std::clamp(page_size, 1, 2000);
-  const auto fields = lead_fields();
-  const auto at = soql_datetime(cursor.modified_at);
-  std::string where = "SystemModstamp > " + at;
-  if (!cursor.last_id.empty()) {
-    where = fmt::format("({} OR (SystemModstamp = {} AND Id > {}))", where, at,
-                        soql_string(cursor.last_id));
-  }
-  const auto soql =
-      fmt::format("SELECT {} FROM Lead WHERE {} ORDER BY SystemModstamp ASC, Id ASC LIMIT {}",
-                  fmt::join(fields, ", "), where, page_size);
-  auto pages = query(soql, 0, "query changed Salesforce leads");
+  static constexpr std::string_view kWhat = "query changed Salesforce leads";
+  auto pages = query(keyset_soql("Lead", lead_fields(), cursor, page_size), 0, kWhat);
   if (!pages) {
     return std::unexpected(pages.error());
   }
-  LeadPage page;
+  std::vector<ChangedLead> leads;
   for (const auto& doc : *pages) {
     for (const auto& record : records_of(doc)) {
-      auto changed = to_changed_lead(record, "query changed Salesforce leads");
+      auto changed = to_changed_lead(record, kWhat);
       if (!changed) {
         return std::unexpected(changed.error());
       }
-      page.leads.push_back(std::move(*changed));
+      leads.push_back(std::move(*changed));
     }
   }
-  std::ranges::sort(page.leads, [](const ChangedLead& a, const ChangedLead& b) {
-    if (a.modified_at != b.modified_at) {
-      return a.modified_at < b.modified_at;
-    }
-    return a.lead.id < b.lead.id;
+  auto slice = finish_feed_page(std::move(leads), cursor, page_size, [](const ChangedLead& l) {
+    return LeadCursor{l.modified_at, l.lead.id};
   });
-  if (static_cast<int>(page.leads.size()) > page_size) {
-    page.leads.resize(static_cast<std::size_t>(page_size));
-  }
-  page.next = page.leads.empty()
-                  ? cursor
-                  : LeadCursor{page.leads.back().modified_at, page.leads.back().lead.id};
-  page.more = static_cast<int>(page.leads.size()) == page_size;
-  return page;
+  return LeadPage{std::move(slice.items), std::move(slice.next), slice.more};
 }
 
 std::set<std::string> SalesforceConnector::lead_fields() const {
@@ -239,18 +295,16 @@ std::expected<std::vector<CrmAccount>, Error> SalesforceConnector::find_accounts
   if (conditions.empty()) {
     return std::vector<CrmAccount>{};
   }
-  auto pages =
-      query(fmt::format("SELECT Id, Name, Website, OwnerId FROM Account WHERE {} LIMIT 200",
-                        fmt::join(conditions, " OR ")),
-            200, "search Salesforce accounts");
+  auto pages = query(fmt::format("SELECT {} FROM Account WHERE {} LIMIT 200",
+                                 fmt::join(kAccountFields, ", "), fmt::join(conditions, " OR ")),
+                     200, "search Salesforce accounts");
   if (!pages) {
     return std::unexpected(pages.error());
   }
   std::vector<CrmAccount> out;
   for (const auto& doc : *pages) {
     for (const auto& a : records_of(doc)) {
-      out.push_back(CrmAccount{json_text(a, "Id"), json_text(a, "Name"), json_text(a, "Website"),
-                               json_text(a, "OwnerId")});
+      out.push_back(to_account(a));
     }
   }
   return out;
@@ -555,6 +609,223 @@ std::expected<std::vector<WebhookEvent>, Error> SalesforceConnector::verify_webh
       Error{ErrorKind::kPermanent,
             "the Salesforce connector accepts no webhooks: lead changes are picked up by polling "
             "SystemModstamp (configure poll_interval_seconds)"});
+}
+
+std::expected<AccountPage, Error> SalesforceConnector::fetch_changed_accounts(
+    const LeadCursor& cursor, int page_size) {
+  page_size = std::clamp(page_size, 1, 2000);
+  static constexpr std::string_view kWhat = "query changed Salesforce accounts";
+  auto pages = query(keyset_soql("Account", kAccountFields, cursor, page_size), 0, kWhat);
+  if (!pages) {
+    return std::unexpected(pages.error());
+  }
+  std::vector<CrmAccount> accounts;
+  for (const auto& doc : *pages) {
+    for (const auto& record : records_of(doc)) {
+      auto account = to_account(record);
+      if (account.id.empty() || account.modified_at == TimestampMs{}) {
+        return std::unexpected(invalid_response(kWhat, "a record lacks Id or SystemModstamp"));
+      }
+      accounts.push_back(std::move(account));
+    }
+  }
+  auto slice = finish_feed_page(std::move(accounts), cursor, page_size, [](const CrmAccount& a) {
+    return LeadCursor{a.modified_at, a.id};
+  });
+  return AccountPage{std::move(slice.items), std::move(slice.next), slice.more};
+}
+
+std::expected<std::vector<CrmPerson>, Error> SalesforceConnector::query_people(
+    std::string_view object, const PeopleQuery& q) {
+  const bool lead = object == "Lead";
+  // SOQL's = ignores case on text fields, so values are sent as given.
+  std::vector<std::string> matches;
+  if (!q.email.empty()) {
+    matches.push_back("Email = " + soql_string(q.email));
+  }
+  if (!q.first_name.empty() || !q.last_name.empty()) {
+    auto equals = [](std::string_view field, const std::string& value) {
+      return fmt::format("{} = {}", field, value.empty() ? "null" : soql_string(value));
+    };
+    matches.push_back(fmt::format("({} AND {})", equals("FirstName", q.first_name),
+                                  equals("LastName", q.last_name)));
+  }
+  std::vector<std::string> where;
+  if (lead) {
+    // A converted lead lives on as a contact, which the contact query finds.
+    where.emplace_back("IsConverted = false");
+  }
+  if (!q.exclude_record_id.empty()) {
+    where.push_back("Id != " + soql_string(q.exclude_record_id));
+  }
+  where.push_back(fmt::format("({})", fmt::join(matches, " OR ")));
+  const auto soql = fmt::format(
+      "SELECT Id, OwnerId, Email, FirstName, LastName, {}, CreatedDate FROM {} WHERE {} "
+      "ORDER BY CreatedDate ASC, Id ASC LIMIT {}",
+      lead ? "Company" : "AccountId", object, fmt::join(where, " AND "), q.limit);
+  auto pages = query(soql, static_cast<std::size_t>(q.limit),
+                     lead ? "search Salesforce leads for duplicates"
+                          : "search Salesforce contacts for duplicates");
+  if (!pages) {
+    return std::unexpected(pages.error());
+  }
+  std::vector<CrmPerson> out;
+  for (const auto& doc : *pages) {
+    for (const auto& r : records_of(doc)) {
+      auto values = json_scalars(r);
+      CrmPerson person;
+      person.id = values["Id"];
+      person.object_type = lead ? "lead" : "contact";
+      person.owner_id = values["OwnerId"];
+      person.email = values["Email"];
+      person.first_name = values["FirstName"];
+      person.last_name = values["LastName"];
+      person.company = lead ? values["Company"] : std::string{};
+      person.account_id = lead ? std::string{} : values["AccountId"];
+      if (auto created = parse_crm_time(values["CreatedDate"])) {
+        person.created_at = *created;
+      }
+      if (!person.id.empty() && person.id != q.exclude_record_id) {
+        out.push_back(std::move(person));
+      }
+    }
+  }
+  return out;
+}
+
+std::expected<std::vector<CrmPerson>, Error> SalesforceConnector::find_people(
+    const PeopleQuery& query) {
+  if ((query.email.empty() && query.first_name.empty() && query.last_name.empty()) ||
+      query.limit <= 0) {
+    return std::vector<CrmPerson>{};
+  }
+  std::vector<CrmPerson> people;
+  for (std::string_view object : {"Lead", "Contact"}) {
+    auto found = query_people(object, query);
+    if (!found) {
+      return std::unexpected(found.error());
+    }
+    people.insert(people.end(), std::make_move_iterator(found->begin()),
+                  std::make_move_iterator(found->end()));
+  }
+  std::ranges::stable_sort(people, [](const CrmPerson& a, const CrmPerson& b) {
+    return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+  });
+  if (people.size() > static_cast<std::size_t>(query.limit)) {
+    people.resize(static_cast<std::size_t>(query.limit));
+  }
+  return people;
+}
+
+std::expected<std::optional<std::map<std::string, std::string>>, Error>
+SalesforceConnector::find_task(const WorkCheck& check) {
+  using Found = std::optional<std::map<std::string, std::string>>;
+  // The reference lists no completion time on Task: LastModifiedDate dates it.
+  static constexpr std::string_view kFields = "Id,Status,IsClosed,LastModifiedDate";
+  if (!check.task_id.empty()) {
+    const std::string what = fmt::format("read Salesforce task {}", check.task_id);
+    auto doc = session_.call_json(
+        "GET",
+        data_path(fmt::format("/sobjects/Task/{}?fields={}", percent_encode(check.task_id),
+                              percent_encode(kFields))),
+        "", Idempotency::kIdempotent, what);
+    if (!doc) {
+      // 404 is NOT_FOUND or ENTITY_IS_DELETED: a deleted task was not completed.
+      if (doc.error().http_status == 404) {
+        return Found{};
+      }
+      return std::unexpected(doc.error());
+    }
+    if (!doc->IsObject()) {
+      return std::unexpected(invalid_response(what, "the response is not a record"));
+    }
+    return Found{json_scalars(*doc)};
+  }
+  if (check.decision_id.empty()) {
+    return Found{};
+  }
+  // Description is a long text area, which SOQL cannot filter on: the marker
+  // is matched here, as apply() does.
+  auto pages = query(fmt::format("SELECT Id, Status, IsClosed, LastModifiedDate, Description "
+                                 "FROM Task WHERE WhoId = {} ORDER BY CreatedDate ASC",
+                                 soql_string(check.record_id)),
+                     0, "look up the Salesforce follow-up task");
+  if (!pages) {
+    return std::unexpected(pages.error());
+  }
+  const auto marker = task_marker(check.decision_id);
+  for (const auto& doc : *pages) {
+    for (const auto& t : records_of(doc)) {
+      if (json_text(t, "Description").find(marker) != std::string::npos) {
+        return Found{json_scalars(t)};
+      }
+    }
+  }
+  return Found{};
+}
+
+std::expected<WorkStatus, Error> SalesforceConnector::work_status(const WorkCheck& check) {
+  // Leads are what the connector routes; a contact id (003) is read as a contact.
+  const std::string_view object = check.record_id.starts_with("003") ? "Contact" : "Lead";
+  const std::string what =
+      fmt::format("check whether Salesforce {} {} was worked", object, check.record_id);
+  if (check.record_id.empty()) {
+    return std::unexpected(Error::invalid_input(what + ": empty record id"));
+  }
+  std::string fields = "Id,LastModifiedDate";
+  if (!check.field.empty()) {
+    fields += "," + check.field;
+  }
+  auto record = session_.call_json(
+      "GET",
+      data_path(fmt::format("/sobjects/{}/{}?fields={}", object, percent_encode(check.record_id),
+                            percent_encode(fields))),
+      "", Idempotency::kIdempotent, what);
+  if (!record) {
+    auto error = record.error();
+    if (error.http_status == 404) {
+      error.kind = ErrorKind::kNotFound;
+    }
+    return std::unexpected(std::move(error));
+  }
+  if (!record->IsObject()) {
+    return std::unexpected(invalid_response(what, "the response is not a record"));
+  }
+  if (check.task_completed) {
+    auto task = find_task(check);
+    if (!task) {
+      return std::unexpected(task.error());
+    }
+    if (*task) {
+      auto& t = **task;
+      // Task statuses are org-defined; IsClosed is what the chosen one implies.
+      if (iequals(t["Status"], "Completed") || t["IsClosed"] == "true") {
+        return WorkStatus{
+            true, parse_crm_time(t["LastModifiedDate"]),
+            fmt::format("task {} {}", t["Id"],
+                        iequals(t["Status"], "Completed") ? std::string("completed")
+                                                          : "closed (" + t["Status"] + ")")};
+      }
+    }
+  }
+  if (!check.field.empty()) {
+    // Field names are case-insensitive in Salesforce; the response spells
+    // them as the schema does.
+    std::string value;
+    auto values = json_scalars(*record);
+    for (const auto& [name, v] : values) {
+      if (iequals(name, check.field)) {
+        value = v;
+      }
+    }
+    const bool untouched = std::ranges::any_of(
+        check.untouched_values, [&](const std::string& u) { return iequals(u, value); });
+    if (!untouched) {
+      return WorkStatus{true, parse_crm_time(values["LastModifiedDate"]),
+                        fmt::format("{}={}", check.field, value)};
+    }
+  }
+  return WorkStatus{};
 }
 
 }  // namespace leadrouter::connectors::salesforce

@@ -4,6 +4,8 @@
 // (checked by the token provider), under /services/data/<api_version>.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -38,6 +40,10 @@ class SalesforceConnector final : public CrmConnector {
   std::expected<ChangedLead, Error> fetch_lead(const std::string& record_id) override;
   std::expected<std::vector<core::Rep>, Error> list_reps() override;
   std::expected<std::vector<CrmAccount>, Error> find_accounts(const AccountQuery& query) override;
+  std::expected<AccountPage, Error> fetch_changed_accounts(const LeadCursor& cursor,
+                                                           int page_size) override;
+  std::expected<std::vector<CrmPerson>, Error> find_people(const PeopleQuery& query) override;
+  std::expected<WorkStatus, Error> work_status(const WorkCheck& check) override;
   std::vector<WriteResult> apply(const std::vector<WriteBack>& batch) override;
   std::expected<std::vector<Outcome>, Error> fetch_outcomes(Timestamp since) override;
   std::expected<std::vector<WebhookEvent>, Error> verify_webhook(
@@ -58,6 +64,14 @@ class SalesforceConnector final : public CrmConnector {
   // A Lead record (query row or single read) as the feed returns it.
   std::expected<ChangedLead, Error> to_changed_lead(const rapidjson::Value& record,
                                                     std::string_view what) const;
+  // Existing leads (not converted) or contacts matching the query's email or name.
+  std::expected<std::vector<CrmPerson>, Error> query_people(std::string_view object,
+                                                            const PeopleQuery& query);
+  // Our follow-up task on a record, by id or else by the decision's marker:
+  // (Id, Status, IsClosed, LastModifiedDate) as text, or nullopt when it does
+  // not exist (never made, or deleted).
+  std::expected<std::optional<std::map<std::string, std::string>>, Error> find_task(
+      const WorkCheck& check);
   void update_leads(const std::vector<WriteBack>& batch, std::vector<WriteResult>& results);
   void ensure_tasks(const std::vector<WriteBack>& batch, std::vector<WriteResult>& results,
                     std::vector<bool>& created);

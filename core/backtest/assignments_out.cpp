@@ -35,8 +35,9 @@ std::string score_text(double score) {
 std::string assignments_csv(const Replay& replay) {
   const bool compare = replay.runs.size() >= 2;
   const PolicyRun& subject = replay.runs.at(compare ? 1 : 0);
-  std::string out = compare ? "lead_id,created_at,baseline_rep,new_rep,changed,tier,score,route\n"
-                            : "lead_id,created_at,rep,tier,score,route\n";
+  std::string out = compare ? "lead_id,created_at,baseline_rep,new_rep,changed,tier,score,route,"
+                              "account_id,duplicate_of\n"
+                            : "lead_id,created_at,rep,tier,score,route,account_id,duplicate_of\n";
   for (std::size_t i = 0; i < replay.leads.size(); ++i) {
     const Assignment& a = subject.assignments[i];
     out += csv_field(replay.leads[i].id);
@@ -53,7 +54,8 @@ std::string assignments_csv(const Replay& replay) {
     } else {
       out += csv_field(assignee_label(a));
     }
-    out += fmt::format(",{},{},{}\n", csv_field(a.tier), score_text(a.score), csv_field(a.route));
+    out += fmt::format(",{},{},{},{},{}\n", csv_field(a.tier), score_text(a.score),
+                       csv_field(a.route), csv_field(a.account_id), csv_field(a.duplicate_of));
   }
   return out;
 }
@@ -93,6 +95,10 @@ std::string assignments_jsonl(const Replay& replay) {
     w.RawValue(score_text(a.score).c_str(), score_text(a.score).size(), rapidjson::kNumberType);
     w.Key("route");
     str(a.route);
+    w.Key("account_id");
+    str(a.account_id);
+    w.Key("duplicate_of");
+    str(a.duplicate_of);
     w.EndObject();
     out += buffer.GetString();
     out += '\n';

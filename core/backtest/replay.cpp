@@ -8,6 +8,7 @@
 #include <queue>
 #include <utility>
 
+#include "core/backtest/history_enrichment.hpp"
 #include "core/roster.hpp"
 #include "core/router.hpp"
 #include "core/strategy.hpp"
@@ -158,6 +159,13 @@ std::expected<Replay, Error> replay(std::span<const core::Lead> leads,
     return leads[a].id < leads[b].id;
   });
 
+  auto enrichment =
+      HistoryEnrichment::create(options.accounts, options.suffixes, policies.front().free_mail,
+                                options.match_options, options.detect_duplicates);
+  if (!enrichment) {
+    return std::unexpected(enrichment.error());
+  }
+
   Replay result;
   const bool with_outcomes = options.outcomes != nullptr && !options.outcomes->empty();
   std::vector<core::Router> routers;
@@ -209,18 +217,36 @@ std::expected<Replay, Error> replay(std::span<const core::Lead> leads,
       learn(pending.top().second);
       pending.pop();
     }
+    const std::optional<core::AccountMatch> account = enrichment->match_account(lead);
+    const auto repeat = enrichment->earlier_duplicate(lead);
     for (std::size_t p = 0; p < policies.size(); ++p) {
       while (!open[p].empty() && open[p].top().first <= *lead.created_at) {
         rosters[p].release(open[p].top().second);
         open[p].pop();
       }
-      const core::Decision d = routers[p].route(lead, rosters[p], *lead.created_at);
+      core::Enrichment known;
+      known.account = account;
+      if (repeat) {
+        // The earlier lead's owner is whoever THIS policy gave it to.
+        const Assignment& earlier = result.runs[p].assignments[repeat->position];
+        known.duplicate =
+            core::DuplicateMatch{result.leads[repeat->position].id, "lead",
+                                 earlier.to_rep() ? earlier.assignee_id : "", repeat->reason};
+      }
+      const core::Decision d = routers[p].route(lead, known, rosters[p], *lead.created_at);
       rosters[p].commit(d);
       if (options.open_for && d.assignee_kind == core::AssigneeKind::kRep) {
         open[p].emplace(*lead.created_at + *options.open_for, d.assignee_id);
       }
-      result.runs[p].assignments.push_back(summarize_decision(d, rosters[p]));
+      Assignment& a = result.runs[p].assignments.emplace_back(summarize_decision(d, rosters[p]));
+      if (account) {
+        a.account_id = account->account_id;
+      }
+      if (repeat) {
+        a.duplicate_of = result.leads[repeat->position].id;
+      }
     }
+    enrichment->remember(lead, result.leads.size());
     if (with_outcomes) {
       const std::string& segment = result.runs.front().assignments.back().segment;
       for (std::size_t p = 0; p < policies.size(); ++p) {

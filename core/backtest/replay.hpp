@@ -15,6 +15,14 @@
 // (Roster::record_outcome), which best-match learns from, as it would live.
 // The replay assumes a lead converts or not whoever gets it.
 //
+// Accounts and duplicates. Given the CRM's accounts, each lead is matched to
+// one (core/matching) as the sidecar matches it live, so routes to the
+// account owner fire; an account joins only once the replay reaches its
+// created_at. A lead that repeats an earlier lead of the history (the same
+// email, or the same first and last name at the same normalized company) is
+// that lead's duplicate: it goes to the owner this policy gave the earlier
+// lead, or to a queue, never to a second rep, as it would live.
+//
 // Expected conversion. With outcomes, each decision gets an estimate of how
 // likely the lead was to convert with the owner that policy chose: the model's
 // probability when the policy scores with a model, otherwise the chosen rep's
@@ -37,11 +45,14 @@
 #include <string>
 #include <vector>
 
+#include "core/backtest/accounts_file.hpp"
 #include "core/backtest/history.hpp"
 #include "core/decision.hpp"
 #include "core/error.hpp"
 #include "core/lead.hpp"
 #include "core/lead_facts.hpp"
+#include "core/matching/account_index.hpp"
+#include "core/matching/public_suffix.hpp"
 #include "core/model_scorer.hpp"
 #include "core/policy.hpp"
 #include "core/rep.hpp"
@@ -76,6 +87,8 @@ struct Assignment {
   // See "Expected conversion" above; absent without outcomes, and for leads
   // decided before any outcome was known (unless the policy has a model).
   std::optional<double> expected_conversion;
+  std::string account_id;    // the matched account, "" when none
+  std::string duplicate_of;  // the earlier lead this one repeats, "" when none
 
   bool to_rep() const { return kind == core::AssigneeKind::kRep; }
 };
@@ -113,12 +126,20 @@ struct ReplayOptions {
   // How long after its creation a lead's outcome is known. 0: right after
   // its decision.
   std::chrono::seconds outcome_delay{0};
+  // The CRM's accounts to match leads against; empty: no account matching.
+  // `suffixes` must be set when there are accounts.
+  std::span<const HistoricalAccount> accounts;
+  std::shared_ptr<const matching::PublicSuffixList> suffixes;
+  matching::MatchOptions match_options;
+  // Whether repeats of earlier leads count as their duplicates.
+  bool detect_duplicates = true;
   // Called after every `progress_every` leads with (done, total).
   std::function<void(std::size_t, std::size_t)> progress;
   std::size_t progress_every = 10000;
 };
 
-// Errors: no policy, or a lead without created_at (named by id).
+// Errors: no policy, a lead without created_at (named by id), accounts
+// without suffixes, or an account the index refuses.
 std::expected<Replay, Error> replay(std::span<const core::Lead> leads,
                                     std::span<const PolicyUnderTest> policies,
                                     const ReplayOptions& options = {});

@@ -37,6 +37,7 @@ const std::vector<ObjectType>& object_types() {
         "hs_language",
         "hs_timezone",
         "notes_last_contacted",
+        "associatedcompanyid",
         "createdate",
         "lastmodifieddate",
         "hs_object_id",
@@ -54,8 +55,10 @@ const std::vector<ObjectType>& object_types() {
        {"createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"},
        {"name", "domain", "website", "industry", "phone", "city", "state", "country",
         "numberofemployees", "annualrevenue", "hubspot_owner_id", "lifecyclestage", "description",
-        "createdate", "hs_lastmodifieddate", "hs_object_id"},
-       {"createdate", "hs_lastmodifieddate", "hs_object_id"},
+        "notes_last_updated", "createdate", "hs_lastmodifieddate", "hs_object_id"},
+       // notes_last_updated (Last Activity Date) is calculated by HubSpot from
+       // engagements: a seed may set it, the API cannot.
+       {"createdate", "hs_lastmodifieddate", "hs_object_id", "notes_last_updated"},
        {"name", "domain", "website", "phone"},
        "crm.objects.companies.read",
        "crm.objects.companies.write",

@@ -1459,7 +1459,7 @@ std::vector<std::string> SalesforceApi::load_seed(const rapidjson::Value& sectio
     }
   }
   bool needs_owner = false;
-  for (const char* key : {"accounts", "leads", "opportunities", "tasks"}) {
+  for (const char* key : {"accounts", "contacts", "leads", "opportunities", "tasks"}) {
     needs_owner =
         needs_owner || (section.HasMember(key) && section[key].IsArray() && !section[key].Empty());
   }
@@ -1468,6 +1468,7 @@ std::vector<std::string> SalesforceApi::load_seed(const rapidjson::Value& sectio
     return errors;
   }
   load("accounts", "Account", {}, default_owner);
+  load("contacts", "Contact", {}, default_owner);
   load("leads", "Lead", {}, default_owner);
   load("opportunities", "Opportunity", {}, default_owner);
   load("tasks", "Task", {}, default_owner);
@@ -1598,13 +1599,10 @@ std::vector<std::string> SalesforceApi::load_seed(const rapidjson::Value& sectio
   }
   // api_usage and oauth are informational parts of write_state's output,
   // which --state-file feeds back as a seed.
-  static const std::set<std::string> kKnown{"org_id",         "session_timeout_minutes",
-                                            "custom_fields",  "connected_apps",
-                                            "jwt_audiences",  "users",
-                                            "refresh_tokens", "leads",
-                                            "accounts",       "tasks",
-                                            "opportunities",  "notifications",
-                                            "api_usage",      "oauth"};
+  static const std::set<std::string> kKnown{
+      "org_id", "session_timeout_minutes", "custom_fields", "connected_apps", "jwt_audiences",
+      "users",  "refresh_tokens",          "leads",         "contacts",       "accounts",
+      "tasks",  "opportunities",           "notifications", "api_usage",      "oauth"};
   for (const auto& m : section.GetObject()) {
     if (!kKnown.contains(m.name.GetString())) {
       errors.push_back(fmt::format("{}/{}: unknown key", root, m.name.GetString()));
@@ -1649,11 +1647,8 @@ void SalesforceApi::write_state(Writer& out) const {
   }
   out.EndObject();
   static constexpr std::pair<const char*, const char*> kCollections[] = {
-      {"users", "User"},
-      {"accounts", "Account"},
-      {"leads", "Lead"},
-      {"opportunities", "Opportunity"},
-      {"tasks", "Task"}};
+      {"users", "User"}, {"accounts", "Account"},          {"contacts", "Contact"},
+      {"leads", "Lead"}, {"opportunities", "Opportunity"}, {"tasks", "Task"}};
   for (const auto& [key, type] : kCollections) {
     const SObjectDef& def = *store_.schema().object(type);
     out.Key(key);

@@ -173,7 +173,7 @@ void SalesforceStore::apply_defaults(const SObjectDef& object, SObjectRecord& re
 }
 
 void SalesforceStore::derive_fields(const SObjectDef& object, SObjectRecord& record) {
-  if (object.name == "Lead" || object.name == "User") {
+  if (object.name == "Lead" || object.name == "User" || object.name == "Contact") {
     std::string first = text_of(record, "FirstName");
     std::string last = text_of(record, "LastName");
     std::string name = first.empty() ? last : (last.empty() ? first : first + " " + last);

@@ -1,4 +1,4 @@
-// The imitated org's records (Lead, Account, User, Task, Opportunity) and the
+// The imitated org's records (Lead, Account, Contact, User, Task, Opportunity) and the
 // rules Salesforce applies when they are written: field-level validation,
 // required fields, defaults (Status, Priority, OwnerId, IsConverted), derived
 // fields (Name, IsClosed, IsWon), lookups that must point at live records,

@@ -147,6 +147,32 @@ SObjectDef account() {
       text("BillingState", "Billing State/Province", 80),
       text("BillingCountry", "Billing Country", 80),
       text("Description", "Account Description", 32000, FieldType::kTextarea),
+      // Salesforce maintains it from activities; a seed may set it.
+      read_only(typed("LastActivityDate", "Last Activity", FieldType::kDate)),
+  };
+  return d;
+}
+
+SObjectDef contact() {
+  SObjectDef d{"Contact", "Contact", "Contacts", "003", {}};
+  d.fields = {
+      owner(),
+      reference("AccountId", "Account ID", {"Account"}),
+      text("Salutation", "Salutation", 40, FieldType::kPicklist),
+      text("FirstName", "First Name", 40),
+      required(text("LastName", "Last Name", 80)),
+      read_only(text("Name", "Full Name", 121)),
+      text("Title", "Title", 128),
+      text("Department", "Department", 80),
+      text("Email", "Email", 80, FieldType::kEmail),
+      text("Phone", "Business Phone", 40, FieldType::kPhone),
+      text("MobilePhone", "Mobile Phone", 40, FieldType::kPhone),
+      text("MailingCity", "Mailing City", 40),
+      text("MailingState", "Mailing State/Province", 80),
+      text("MailingCountry", "Mailing Country", 80),
+      text("LeadSource", "Lead Source", 255, FieldType::kPicklist),
+      text("Description", "Contact Description", 32000, FieldType::kTextarea),
+      read_only(typed("LastActivityDate", "Last Activity", FieldType::kDate)),
   };
   return d;
 }
@@ -266,7 +292,7 @@ const FieldDef* SObjectDef::field(std::string_view field_name) const {
 }
 
 SObjectSchema::SObjectSchema() {
-  objects_ = {lead(), account(), user(), task(), opportunity()};
+  objects_ = {lead(), account(), contact(), user(), task(), opportunity()};
   for (auto& def : objects_) {
     add_system_fields(def);
   }

@@ -1,4 +1,5 @@
-// The sObject types mock-crm knows (Lead, Account, User, Task, Opportunity),
+// The sObject types mock-crm knows (Lead, Account, Contact, User, Task,
+// Opportunity),
 // their fields as describe reports them, and custom fields a seed adds.
 // Field and object names are case-insensitive, as in SOQL and REST.
 #pragma once

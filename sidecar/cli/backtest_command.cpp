@@ -6,12 +6,15 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <optional>
 
+#include "core/backtest/accounts_file.hpp"
 #include "core/backtest/assignments_out.hpp"
 #include "core/backtest/history.hpp"
 #include "core/backtest/replay.hpp"
 #include "core/backtest/report.hpp"
+#include "core/matching/public_suffix.hpp"
 #include "sidecar/cli/cli_support.hpp"
 #include "sidecar/config/routing_setup.hpp"
 
@@ -22,7 +25,8 @@ namespace {
 constexpr CommandSpec kSpec{
     "backtest",
     "--policy NEW.json [--baseline OLD.json] --leads HISTORY.(jsonl|csv) --roster ROSTER.json\n"
-    "                       [--outcomes FILE.(csv|jsonl)] [--report FILE.html]\n"
+    "                       [--outcomes FILE.(csv|jsonl)] [--accounts FILE.csv]\n"
+    "                       [--no-duplicates] [--report FILE.html]\n"
     "                       [--assignments FILE.(csv|jsonl)] [--free-mail FILE]\n"
     "                       [--open-hours N] [--outcome-days N]\n"
     "                       [--model FILE] [--baseline-model FILE] [--progress]",
@@ -36,6 +40,10 @@ constexpr CommandSpec kSpec{
     "changes. With --outcomes (lead_id, converted) it also estimates expected\n"
     "conversions from track records built only from earlier leads (or from the\n"
     "model's probabilities when a policy has one); outcomes never change routing.\n"
+    "With --accounts (id, name, owner_id, domain, website, created_at, ...) leads\n"
+    "are matched to accounts as live, so account-owner routes fire. A lead that\n"
+    "repeats an earlier one (same email, or same name at the same company) is its\n"
+    "duplicate: it goes to that lead's owner or a queue, as live.\n"
     "\n"
     "Lead history: JSONL as for `leadrouter route`, or CSV whose header names lead\n"
     "fields (id, email, company, country, employees, created_at, ...; other columns\n"
@@ -51,7 +59,10 @@ po::options_description backtest_options() {
        "historical leads, .jsonl or .csv, each with created_at")                      //
       ("roster", string_value()->required()->value_name("FILE"), "roster JSON file")  //
       ("outcomes", string_value()->value_name("FILE"),
-       "which leads converted: .csv (lead_id,converted) or .jsonl")                              //
+       "which leads converted: .csv (lead_id,converted) or .jsonl")  //
+      ("accounts", string_value()->value_name("FILE.csv"),
+       "the CRM's accounts with owners, for account-owner routes")                               //
+      ("no-duplicates", "do not treat repeats of earlier leads as duplicates")                   //
       ("report", string_value()->value_name("FILE.html"), "write a self-contained HTML report")  //
       ("assignments", string_value()->value_name("FILE"),
        "write per-lead owners as .csv or .jsonl")  //
@@ -114,6 +125,19 @@ std::expected<backtest::PolicyUnderTest, std::string> load_policy_under_test(
   return backtest::PolicyUnderTest{std::move(label), std::move(setup->policy),
                                    std::move(setup->free_mail), std::move(setup->model),
                                    std::move(setup->reps)};
+}
+
+std::expected<std::vector<backtest::HistoricalAccount>, std::string> load_accounts(
+    const std::string& path) {
+  auto text = read_file(path);
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  auto accounts = backtest::accounts_from_csv(*text, path);
+  if (!accounts) {
+    return std::unexpected(sidecar::format_file_errors(path, accounts.error()));
+  }
+  return std::move(*accounts);
 }
 
 std::expected<void, std::string> write_file(const std::string& path, const std::string& content) {
@@ -179,8 +203,27 @@ int run_backtest(const std::vector<std::string>& args) {
     outcomes = std::move(*loaded);
   }
 
+  std::vector<backtest::HistoricalAccount> accounts;
+  std::shared_ptr<const matching::PublicSuffixList> suffixes;
+  if (vm.count("accounts") != 0) {
+    auto loaded = load_accounts(vm["accounts"].as<std::string>());
+    if (!loaded) {
+      return bad_input(loaded.error());
+    }
+    accounts = std::move(*loaded);
+    auto list = matching::PublicSuffixList::load();
+    if (!list) {
+      return bad_input(
+          fmt::format("--accounts needs the Public Suffix List: {}", list.error().message));
+    }
+    suffixes = std::make_shared<const matching::PublicSuffixList>(std::move(*list));
+  }
+
   backtest::ReplayOptions options;
   options.outcomes = vm.count("outcomes") != 0 ? &outcomes : nullptr;
+  options.accounts = accounts;
+  options.suffixes = suffixes;
+  options.detect_duplicates = vm.count("no-duplicates") == 0;
   const int open_hours = vm["open-hours"].as<int>();
   if (open_hours < 0) {
     return bad_input("--open-hours must be 0 or more");

@@ -10,6 +10,7 @@
 #include "sidecar/cli/preview_command.hpp"
 #include "sidecar/cli/route_command.hpp"
 #include "sidecar/cli/serve_command.hpp"
+#include "sidecar/cli/sla_command.hpp"
 
 namespace leadrouter::cli {
 
@@ -38,6 +39,7 @@ constexpr Command kCommands[] = {
     {"outbox retry", "Put a dead or dropped outbox row (or all dead rows) back to pending", run_outbox_retry},
     {"outbox drop", "Give up on a pending or dead outbox row, keeping it for the record", run_outbox_drop},
     {"state backup", "Copy the state database to a file with SQLite's online backup", run_state_backup},
+    {"sla list", "List the SLA watches: leads waiting to be worked, deadlines, breach steps", run_sla_list},
 };
 // clang-format on
 

@@ -259,10 +259,12 @@ std::string format_decision_report(const core::Lead& lead, const core::Decision&
   line(fmt::format("Assigned to {} via route '{}'{}", assignee_label(d),
                    d.route.empty() ? "-" : d.route, d.used_fallback ? " (fallback)" : ""));
   if (d.sla_deadline) {
-    line(fmt::format("SLA deadline {} ({} min{})", format_iso8601(*d.sla_deadline), d.sla_minutes,
-                     *d.sla_deadline - d.decided_at > std::chrono::minutes(d.sla_minutes)
-                         ? " of working time"
-                         : ""));
+    // sla_seconds is 0 when a decision knows only sla_minutes.
+    const std::int64_t sla_s = d.sla_seconds > 0 ? d.sla_seconds : std::int64_t{d.sla_minutes} * 60;
+    line(fmt::format(
+        "SLA deadline {} ({}{})", format_iso8601(*d.sla_deadline),
+        sla_s % 60 != 0 ? fmt::format("{} s", sla_s) : fmt::format("{} min", sla_s / 60),
+        *d.sla_deadline - d.decided_at > std::chrono::seconds(sla_s) ? " of working time" : ""));
   } else {
     line("SLA deadline none");
   }

@@ -75,11 +75,11 @@ int run_decisions_list(const std::vector<std::string>& args) {
   std::vector<std::vector<std::string>> cells;
   for (const auto& d : *rows) {
     cells.push_back({std::to_string(d.seq), table_time(d.decided_at), d.connector, d.lead_id,
-                     assignee_cell(d), d.route.empty() ? "-" : d.route,
+                     d.kind, assignee_cell(d), d.route.empty() ? "-" : d.route,
                      d.tier.empty() ? "-" : d.tier, fmt::format("{:.1f}", d.score), d.mode});
   }
-  fmt::print("{}", format_table({"SEQ", "TIME", "CONNECTOR", "LEAD", "ASSIGNEE", "ROUTE", "TIER",
-                                 "SCORE", "MODE"},
+  fmt::print("{}", format_table({"SEQ", "TIME", "CONNECTOR", "LEAD", "KIND", "ASSIGNEE", "ROUTE",
+                                 "TIER", "SCORE", "MODE"},
                                 cells));
   return exit_code(ExitCode::kOk);
 }

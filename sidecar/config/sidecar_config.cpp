@@ -446,6 +446,9 @@ std::expected<SidecarConfig, ValidationErrors> parse_sidecar_config(std::string_
   read_outbox(r, config);
   read_outcomes(r, config);
   read_retrain(r, config);
+  read_sla_config(r, connector_names, config.sla);
+  read_accounts_config(r, base_dir, config.accounts);
+  read_duplicates_config(r, config.duplicates);
   r.reject_unknown_keys();
   if (!errors.empty()) {
     return std::unexpected(std::move(errors));
@@ -551,6 +554,12 @@ std::vector<std::string> check_config_references(const SidecarConfig& config,
       config.free_mail.empty() ? default_free_mail_path() : config.free_mail;
   if (auto text = read_text_file(free_mail); !text) {
     add(fmt::format("free-mail domain list: {}", text.error()));
+  }
+  if (config.accounts.enabled) {
+    if (auto text = read_text_file(config.accounts.public_suffix_list); !text) {
+      add(fmt::format("accounts.public_suffix_list (Debian package publicsuffix): {}",
+                      text.error()));
+    }
   }
 
   for (const auto& c : config.connectors) {

@@ -19,6 +19,8 @@
 
 #include "connectors/connector_config.hpp"
 #include "core/error.hpp"
+#include "sidecar/config/account_config.hpp"
+#include "sidecar/config/sla_config.hpp"
 
 namespace leadrouter::sidecar {
 
@@ -99,6 +101,9 @@ struct SidecarConfig {
   OutboxConfig outbox;
   OutcomesConfig outcomes;
   RetrainConfig retrain;
+  SlaConfig sla;
+  AccountsConfig accounts;      // account_config.hpp
+  DuplicatesConfig duplicates;  // account_config.hpp
   std::vector<connectors::ConnectorConfig> connectors;
 
   const RoutingFiles& routing_for(std::string_view connector) const;

@@ -25,6 +25,7 @@
 #include "connectors/connector_factory.hpp"
 #include "connectors/http_client.hpp"
 #include "sidecar/config/routing_setup.hpp"
+#include "sidecar/daemon/account_sync.hpp"
 #include "sidecar/daemon/api_backend.hpp"
 #include "sidecar/daemon/metered_transport.hpp"
 #include "sidecar/http/api_routes.hpp"
@@ -38,6 +39,7 @@
 #include "sidecar/pipeline/outbox_writer.hpp"
 #include "sidecar/pipeline/outcome_tracker.hpp"
 #include "sidecar/pipeline/poller.hpp"
+#include "sidecar/pipeline/sla_watcher.hpp"
 #include "sidecar/store/state_store.hpp"
 
 namespace leadrouter::sidecar {
@@ -117,6 +119,7 @@ struct Daemon::Impl {
   int run();
   int start();
   void serve_until_stopped(int signal_fd);
+  void prune_webhook_events_if_due();
   void shutdown();
   void reload(const char* trigger);
   std::vector<std::string> watched_files() const;
@@ -142,6 +145,7 @@ struct Daemon::Impl {
   std::unique_ptr<StateStore> store;
   std::unique_ptr<IngestQueue> queue;
   std::unique_ptr<DecisionEngine> engine;
+  std::unique_ptr<AccountSync> accounts;  // holds references to tenants' connectors
   std::vector<std::unique_ptr<Tenant>> tenants;
   std::unique_ptr<DecisionWorker> worker;
   std::unique_ptr<DaemonApiBackend> backend;
@@ -155,6 +159,9 @@ struct Daemon::Impl {
   std::string applied_model_version;                                // under reload_mutex
   std::shared_ptr<const core::FreeMailDomains> training_free_mail;  // under reload_mutex
   std::optional<std::jthread> learning_thread;
+  std::unique_ptr<SlaWatcher> sla;
+  std::optional<std::jthread> sla_thread;
+  std::optional<std::chrono::system_clock::time_point> last_webhook_prune;
 };
 
 void Daemon::Impl::apply_active_model(
@@ -227,6 +234,12 @@ int Daemon::Impl::start() {
   models = std::make_unique<ModelManager>(*store, metrics, config.state_dir, config.retrain, clock);
   queue = std::make_unique<IngestQueue>(config.ingest.queue_limit);
   engine = std::make_unique<DecisionEngine>(*store, metrics, config.mode, config.ingest, clock);
+  auto account_sync = AccountSync::create(config, *store, metrics, clock);
+  if (!account_sync) {
+    return fail(account_sync.error());
+  }
+  accounts = std::move(*account_sync);
+  engine->set_enricher(accounts->enricher());
   backend = std::make_unique<DaemonApiBackend>(*store, *engine, *queue, metrics, clock,
                                                DaemonApiBackend::Options{});
 
@@ -279,6 +292,10 @@ int Daemon::Impl::start() {
     if (!training_free_mail) {
       training_free_mail = setup->free_mail;
     }
+    if (auto loaded = accounts->add_connector(*tenant->built.connector, setup->free_mail);
+        !loaded) {
+      return fail(fmt::format("connector {}: {}", name, loaded.error()));
+    }
     const bool write_back = config.mode == Mode::kLive && connector_config.write_back;
     if (auto added = engine->add_connector(*tenant->built.connector, std::move(*setup), write_back);
         !added) {
@@ -290,11 +307,12 @@ int Daemon::Impl::start() {
     poll.roster_refresh = std::chrono::seconds{config.roster_refresh_seconds};
     poll.page_size = config.ingest.page_size;
     poll.start_from = config.ingest.start_from;
-    tenant->poller =
-        std::make_unique<Poller>(*tenant->built.connector, *store, *queue, metrics, poll, clock,
-                                 [engine = engine.get(), name](std::vector<core::Rep> users) {
-                                   engine->update_crm_users(name, std::move(users));
-                                 });
+    tenant->poller = std::make_unique<Poller>(
+        *tenant->built.connector, *store, *queue, metrics, poll, clock,
+        [engine = engine.get(), accounts = accounts.get(), name](std::vector<core::Rep> users) {
+          accounts->set_active_owners(name, users);
+          engine->update_crm_users(name, std::move(users));
+        });
     if (auto users = tenant->poller->refresh_users(); !users) {
       return fail(fmt::format("connector {}: cannot read the CRM's users: {}", name,
                               users.error().message));
@@ -354,6 +372,9 @@ int Daemon::Impl::start() {
     }
   }
   learning_thread.emplace([this](std::stop_token stop) { learn(stop); });
+  accounts->start();
+  sla = std::make_unique<SlaWatcher>(*store, *engine, metrics, config.sla, clock);
+  sla_thread.emplace([s = sla.get()](std::stop_token stop) { s->run(stop); });
   watched = file_times(watched_files());
   if (auto version = models->active_version(); version) {
     applied_model_version = *version;
@@ -404,13 +425,38 @@ void Daemon::Impl::serve_until_stopped(int signal_fd) {
       if (changed) {
         reload("model activated");
       }
+      prune_webhook_events_if_due();
     }
+  }
+}
+
+void Daemon::Impl::prune_webhook_events_if_due() {
+  // HubSpot retries a delivery for at most 24 hours: an event id older than
+  // a week can never arrive again, so remembering it only grows the file.
+  constexpr auto kInterval = std::chrono::hours{1};
+  constexpr auto kKeep = std::chrono::days{7};
+  const auto now = clock();
+  if (last_webhook_prune && now - *last_webhook_prune < kInterval) {
+    return;
+  }
+  last_webhook_prune = now;
+  auto pruned =
+      store->prune_webhook_events(std::chrono::floor<std::chrono::milliseconds>(now - kKeep));
+  if (!pruned) {
+    log::warn("webhook_event_prune_failed", {{"error", pruned.error().message}});
+  } else if (*pruned > 0) {
+    log::info("webhook_events_pruned", {{"events", *pruned}});
   }
 }
 
 void Daemon::Impl::shutdown() {
   // A retrain in flight finishes first; it only reads the store.
   learning_thread.reset();
+  if (accounts) {
+    accounts->stop();  // a refresh in flight stops after its current page
+  }
+  // A breach step in flight commits first; its outbox row is then drained below.
+  sla_thread.reset();
   // Ingest stops first, so nothing new arrives while the rest drains.
   for (auto& thread : poller_threads) {
     thread.request_stop();
@@ -517,7 +563,9 @@ int Daemon::Impl::run() {
     server.reset();
     backend.reset();
     worker.reset();
+    sla.reset();
     engine.reset();
+    accounts.reset();
     tenants.clear();
     queue.reset();
     models.reset();

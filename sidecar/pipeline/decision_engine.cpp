@@ -288,6 +288,20 @@ std::expected<BatchResult, Error> DecisionEngine::process(std::vector<IngestItem
       }
     }
 
+    std::vector<std::pair<const core::Lead*, std::string>> to_enrich;
+    for (const Resolved& r : leads) {
+      to_enrich.emplace_back(&r.lead.lead, r.lead.owner_id);
+    }
+    std::shared_ptr<const core::FreeMailDomains> free_mail;
+    {
+      std::lock_guard lock(mutex_);
+      free_mail = state->setup.free_mail;
+    }
+    auto enrichments = enrich_new_leads(*state->connector, *free_mail, to_enrich, true);
+    if (!enrichments) {
+      return std::unexpected(enrichments.error());
+    }
+
     std::vector<Decided> decided;
     bool wrote_outbox = false;
     {
@@ -298,6 +312,8 @@ std::expected<BatchResult, Error> DecisionEngine::process(std::vector<IngestItem
       core::Roster copy = state->roster;
       std::vector<RosterOp> ops;
       std::set<std::string, std::less<>> in_batch;
+      std::vector<BatchDecision> batch_decisions;
+      const LeadEnricher* enricher = enricher_.get();
       Commit commit;
       commit.connector = name;
 
@@ -334,7 +350,9 @@ std::expected<BatchResult, Error> DecisionEngine::process(std::vector<IngestItem
             continue;
           }
           const DecisionRow& last = latest->front();
-          if (last.kind != kKindInitial || last.assignee_kind != "rep" ||
+          // Our latest decision (initial or an SLA step) gave the lead to
+          // last.assignee_id; a rep chosen by the CRM instead is a change.
+          if (last.kind == kKindOwnerChanged || last.assignee_kind != "rep" ||
               last.assignee_id == owner) {
             continue;
           }
@@ -378,6 +396,17 @@ std::expected<BatchResult, Error> DecisionEngine::process(std::vector<IngestItem
                                              {"previous_owner", last.assignee_id},
                                              {"owner", owner}});
           commit.decisions.push_back(std::move(row));
+          // The CRM's owner is not ours to chase: the SLA watch ends.
+          auto watch = store_.sla_watch(name, lead.id);
+          if (!watch) {
+            return std::unexpected(watch.error());
+          }
+          if (*watch && (*watch)->state == SlaState::kOpen) {
+            (*watch)->state = SlaState::kCancelled;
+            (*watch)->closed_at = now_ms;
+            (*watch)->evidence = fmt::format("owner changed in the CRM to {}", owner);
+            commit.sla_watches.push_back(std::move(**watch));
+          }
           continue;
         }
         if (!ingest_.route_owned_leads && foreign_owner) {
@@ -385,8 +414,18 @@ std::expected<BatchResult, Error> DecisionEngine::process(std::vector<IngestItem
           continue;
         }
 
-        core::Decision decision =
-            state->router->route(lead, copy, std::chrono::floor<std::chrono::seconds>(now));
+        core::Enrichment enrichment;
+        if (auto e = enrichments->find(lead.id); e != enrichments->end()) {
+          enrichment = e->second;
+        }
+        if (enricher != nullptr) {
+          enricher->resolve_in_batch(lead, batch_decisions, enrichment);
+        }
+        core::Decision decision = state->router->route(
+            lead, enrichment, copy, std::chrono::floor<std::chrono::seconds>(now));
+        batch_decisions.push_back({&lead, decision.assignee_kind == core::AssigneeKind::kRep
+                                              ? decision.assignee_id
+                                              : ""});
         copy.commit(decision);
         const std::string decision_id = make_decision_id(name, lead.id, 1);
 
@@ -429,6 +468,10 @@ std::expected<BatchResult, Error> DecisionEngine::process(std::vector<IngestItem
             out.updated_at = now_ms;
             out.next_attempt_at = now_ms;
             commit.outbox.push_back(std::move(out));
+          }
+          if (auto watch =
+                  open_sla_watch(name, decision_id, decision, state->router->policy(), copy)) {
+            commit.sla_watches.push_back(std::move(*watch));
           }
         }
         ops.push_back({decision_id, decision, {}});
@@ -496,6 +539,7 @@ std::expected<BatchResult, Error> DecisionEngine::process(std::vector<IngestItem
           .counter("leadrouter_leads_decided_total", "Leads decided",
                    {{"connector", name}, {"route", decision.route}, {"mode", mode}})
           .inc();
+      record_enrichment_metrics(metrics_, name, decision.enrichment);
       double latency_ms = 0;
       if (d.received_at != std::chrono::steady_clock::time_point{}) {
         const std::chrono::duration<double> seconds = steady_now - d.received_at;
@@ -621,19 +665,50 @@ std::expected<OutcomeBatchResult, Error> DecisionEngine::record_outcomes(
 
 std::expected<core::Decision, Error> DecisionEngine::preview(std::string_view connector,
                                                              const core::Lead& lead) {
+  connectors::CrmConnector* crm = nullptr;
+  std::shared_ptr<const core::FreeMailDomains> free_mail;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = connectors_.find(connector); it != connectors_.end()) {
+      crm = it->second->connector;
+      free_mail = it->second->setup.free_mail;
+    }
+  }
+  if (crm == nullptr) {
+    return std::unexpected(Error::not_found(fmt::format("no connector '{}'", connector)));
+  }
+  // Without the engine lock: the duplicate look-up asks the CRM.
+  auto enrichments = enrich_new_leads(*crm, *free_mail, {{&lead, std::string()}}, false);
+  if (!enrichments) {
+    return std::unexpected(enrichments.error());
+  }
+  core::Enrichment enrichment;
+  if (auto e = enrichments->find(lead.id); e != enrichments->end()) {
+    enrichment = e->second;
+  }
   std::lock_guard lock(mutex_);
   auto it = connectors_.find(connector);
   if (it == connectors_.end()) {
     return std::unexpected(Error::not_found(fmt::format("no connector '{}'", connector)));
   }
   const ConnectorState& state = *it->second;
-  return state.router->route(lead, state.roster,
+  return state.router->route(lead, enrichment, state.roster,
                              std::chrono::floor<std::chrono::seconds>(clock_()));
 }
 
 void DecisionEngine::on_committed(std::function<void(const std::string& connector)> callback) {
   std::lock_guard lock(mutex_);
   committed_ = std::move(callback);
+}
+
+std::optional<DecisionEngine::SlaView> DecisionEngine::sla_view_locked(
+    std::string_view connector) const {
+  auto it = connectors_.find(connector);
+  if (it == connectors_.end()) {
+    return std::nullopt;
+  }
+  ConnectorState& state = *it->second;
+  return SlaView{state.connector, state.router.get(), &state.roster, state.write_back};
 }
 
 std::vector<std::string> DecisionEngine::connectors() const {

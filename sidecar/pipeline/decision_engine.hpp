@@ -27,6 +27,7 @@
 #include "sidecar/config/sidecar_config.hpp"
 #include "sidecar/metrics/metrics.hpp"
 #include "sidecar/pipeline/ingest_queue.hpp"
+#include "sidecar/pipeline/lead_enricher.hpp"
 #include "sidecar/store/state_store.hpp"
 
 namespace leadrouter::sidecar {
@@ -45,9 +46,40 @@ std::optional<connectors::WriteBack> write_back_for(const core::Decision& decisi
                                                     std::string_view decision_id,
                                                     std::string_view record_id);
 
+// "First Last", else the email, else the record id: how tasks and
+// notifications name a lead to the rep.
+std::string lead_display_name(const core::Lead& lead);
+
 // "<connector>:<lead id>:<n>": stable, so the CRM-side idempotency marker is
 // the same however often a write is retried.
 std::string make_decision_id(std::string_view connector, std::string_view lead_id, int step);
+
+// The watch a new decision opens: a lead given to a rep with an SLA
+// deadline, in a tier that has one. Its first check is due at the deadline
+// plus the first breach step's `after` (working time when the tier says so).
+std::optional<SlaWatch> open_sla_watch(std::string_view connector, std::string_view decision_id,
+                                       const core::Decision& decision, const core::Policy& policy,
+                                       const core::Roster& roster);
+
+// What apply_sla did with a due watch (decision_engine_sla.cpp).
+struct SlaOutcome {
+  enum class Kind {
+    kMet,         // worked by the deadline: the watch is closed
+    kWorkedLate,  // worked, but after the deadline: closed as breached, no step
+    kStep,        // not worked: the next breach step was committed
+    kExhausted,   // not worked and no step left: closed as breached
+    kStale,       // the watch changed or closed meanwhile: nothing done
+  };
+  Kind kind = Kind::kStale;
+  std::string connector;
+  std::string tier;
+  bool breached_now = false;  // this call found the SLA breached (counted once per lead)
+  std::optional<core::BreachAction> action;   // kStep
+  std::string decision_id;                    // kStep: the step's decision
+  std::string assignee_id;                    // kStep: who has the lead now
+  std::optional<double> first_touch_seconds;  // kMet, kWorkedLate: from the initial decision
+  bool wrote_outbox = false;
+};
 
 struct BatchResult {
   int decided = 0;
@@ -98,9 +130,35 @@ class DecisionEngine {
 
   std::vector<std::string> connectors() const;
 
+  // Account matches and duplicates for new leads (decision_engine_enrichment.cpp);
+  // none: leads route without enrichment.
+  void set_enricher(std::shared_ptr<const LeadEnricher> enricher);
+
   struct ConnectorState;
 
+  // --- SLA (decision_engine_sla.cpp) ---------------------------------------
+  // The connector a watch belongs to, for the CRM reads the SLA watcher does
+  // without any lock; null when unknown.
+  connectors::CrmConnector* connector_for(std::string_view name) const;
+  // Settles one due watch with the CRM's answer: met, worked late, or the
+  // next breach step (remind, reassign, escalate) committed as a decision
+  // with its outbox row, roster state and the watch update in one store
+  // transaction. The watch is read again under the lock, so an answer about
+  // a watch that moved on meanwhile changes nothing.
+  std::expected<SlaOutcome, Error> apply_sla(const SlaWatch& due,
+                                             const connectors::WorkStatus& status);
+
  private:
+  // Under mutex_: what the SLA steps need of a connector (defined in
+  // decision_engine.cpp, where ConnectorState is complete).
+  struct SlaView {
+    connectors::CrmConnector* connector = nullptr;
+    const core::Router* router = nullptr;
+    core::Roster* roster = nullptr;
+    bool write_back = false;
+  };
+  std::optional<SlaView> sla_view_locked(std::string_view connector) const;
+
   StateStore& store_;
   MetricsRegistry& metrics_;
   Mode mode_;
@@ -109,6 +167,16 @@ class DecisionEngine {
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<ConnectorState>, std::less<>> connectors_;
   std::function<void(const std::string&)> committed_;
+  std::shared_ptr<const LeadEnricher> enricher_;
+
+  // The enrichment of each lead (by id) that will be routed: leads already
+  // decided, or owned and left alone, cost no CRM call. Runs without the
+  // engine lock. An error: a duplicate check failed, route none of them.
+  // `only_undecided` false (preview): every lead is enriched.
+  std::expected<std::map<std::string, core::Enrichment, std::less<>>, Error> enrich_new_leads(
+      connectors::CrmConnector& crm, const core::FreeMailDomains& free_mail,
+      const std::vector<std::pair<const core::Lead*, std::string>>& leads_and_owners,
+      bool only_undecided);
 };
 
 }  // namespace leadrouter::sidecar

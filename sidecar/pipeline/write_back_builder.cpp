@@ -44,21 +44,6 @@ std::string score_text(double score) {
   return fmt::format("{}", std::lround(score));
 }
 
-std::string lead_name(const core::Lead& lead) {
-  std::string name = lead.first_name;
-  if (!lead.last_name.empty()) {
-    name += name.empty() ? "" : " ";
-    name += lead.last_name;
-  }
-  if (name.empty()) {
-    name = lead.email;
-  }
-  if (name.empty()) {
-    name = lead.id;
-  }
-  return name;
-}
-
 std::string assignee_text(const core::Decision& d) {
   if (d.assignee_kind == core::AssigneeKind::kRep) {
     return d.assignee_name.empty() ? d.assignee_id : d.assignee_name;
@@ -146,6 +131,21 @@ std::optional<connectors::WriteBack> build(const core::Decision& d, std::string_
 
 }  // namespace
 
+std::string lead_display_name(const core::Lead& lead) {
+  std::string name = lead.first_name;
+  if (!lead.last_name.empty()) {
+    name += name.empty() ? "" : " ";
+    name += lead.last_name;
+  }
+  if (name.empty()) {
+    name = lead.email;
+  }
+  if (name.empty()) {
+    name = lead.id;
+  }
+  return name;
+}
+
 std::optional<connectors::WriteBack> write_back_for(const core::Decision& decision,
                                                     std::string_view decision_id,
                                                     std::string_view record_id) {
@@ -156,7 +156,7 @@ std::optional<connectors::WriteBack> write_back_for(const core::Decision& decisi
                                                     const core::Lead& lead,
                                                     std::string_view decision_id,
                                                     std::string_view record_id) {
-  return build(decision, lead_name(lead), lead.company, decision_id, record_id);
+  return build(decision, lead_display_name(lead), lead.company, decision_id, record_id);
 }
 
 std::string make_decision_id(std::string_view connector, std::string_view lead_id, int step) {

@@ -119,6 +119,52 @@ CREATE TABLE models (
 -- At most one active model, whoever activates it.
 CREATE UNIQUE INDEX models_one_active ON models (active) WHERE active = 1;
 )sql",
+    // 2 -> 3: the account index's copy of each CRM's accounts (so a restart
+    // resumes the change feed instead of reading every account again), the
+    // SLA clock of every decided lead, and an index for pruning webhook ids.
+    R"sql(
+CREATE TABLE accounts (
+  connector TEXT NOT NULL,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  website TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  size REAL NOT NULL,
+  modified_at INTEGER NOT NULL,
+  last_activity_at INTEGER,
+  PRIMARY KEY (connector, id)
+) WITHOUT ROWID;
+
+CREATE TABLE account_cursors (
+  connector TEXT PRIMARY KEY,
+  cursor TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE sla_watches (
+  connector TEXT NOT NULL,
+  lead_id TEXT NOT NULL,
+  decision_id TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  tier TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  deadline INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  previous_owners TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'met', 'breached', 'cancelled')),
+  breached_at INTEGER,
+  closed_at INTEGER,
+  first_touch_at INTEGER,
+  evidence TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (connector, lead_id)
+) WITHOUT ROWID;
+CREATE INDEX sla_watches_due ON sla_watches (due_at) WHERE state = 'open';
+
+-- Pruning forgets old webhook event ids by age.
+CREATE INDEX webhook_events_by_time ON webhook_events (seen_at);
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion);

@@ -14,7 +14,7 @@
 namespace leadrouter::sidecar {
 
 // The newest schema this build knows.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // 0 for a database no leadrouter has initialized yet.
 std::expected<int, Error> read_schema_version(sqlite3* db);

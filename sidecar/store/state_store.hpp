@@ -37,8 +37,8 @@ struct DecisionRow {
   std::string decision_id;
   std::string connector;
   std::string lead_id;
-  std::string kind = "initial";  // "initial"; later SLA steps: "reassign", "escalate"
-  std::string source;            // "poll", "webhook"
+  std::string kind = "initial";  // also "owner_changed", "remind", "reassign", "escalate"
+  std::string source;            // "poll", "webhook", "sla" (breach steps)
   std::string mode;              // "live", "shadow"
   TimestampMs decided_at{};
   std::string assignee_kind;  // "rep", "queue", "workflow"
@@ -73,6 +73,38 @@ struct OutboxRow {
   std::string task_id;     // the CRM task, once written
 };
 
+// --- SLA (schema 3) ----------------------------------------------------------
+// The SLA clock of a lead we gave to a rep (docs/sla.md). One row per lead;
+// it follows the lead through its breach steps and ends in met, breached or
+// cancelled.
+enum class SlaState { kOpen, kMet, kBreached, kCancelled };
+const char* to_string(SlaState state);
+std::optional<SlaState> parse_sla_state(std::string_view text);
+
+struct SlaWatch {
+  std::string connector;
+  std::string lead_id;
+  std::string decision_id;  // the decision that gave the lead its current owner (its task)
+  std::string owner_id;     // the current assignee: a rep, or a queue after an escalation
+  std::string tier;
+  TimestampMs started_at{};  // the initial decision: work since then counts
+  TimestampMs deadline{};    // the SLA deadline
+  TimestampMs due_at{};      // the next check: the deadline, then each breach step's time
+  int step = 0;              // breach steps fired so far
+  std::vector<std::string> previous_owners;  // every rep who had the lead, current included
+  SlaState state = SlaState::kOpen;
+  std::optional<TimestampMs> breached_at;  // set at the deadline when the lead was not worked
+  std::optional<TimestampMs> closed_at;
+  std::optional<TimestampMs> first_touch_at;  // when the CRM says the lead was first worked
+  std::string evidence;                       // the CRM's word for it ("task 9001 completed")
+};
+
+struct SlaWatchQuery {
+  std::optional<SlaState> state;  // none: every state
+  std::string connector;          // empty: all
+  int limit = 100;                // earliest due first
+};
+
 // Everything one routing step changes, committed atomically.
 struct Commit {
   std::string connector;
@@ -83,6 +115,9 @@ struct Commit {
   std::optional<std::string> cursor;           // the connector's new poll cursor
   std::optional<std::string> roster_state;     // roster_state_to_json after the decisions
   std::vector<std::string> webhook_event_ids;  // events handled by this commit
+  // Upserted by (connector, lead_id); a watch whose decision_id is skipped as
+  // a duplicate is skipped with it.
+  std::vector<SlaWatch> sla_watches;
 };
 
 struct CommitResult {
@@ -150,6 +185,17 @@ struct ModelRow {
   std::int64_t positives = 0;
   bool active = false;
   std::string path;
+};
+
+// A page of the account change feed and the cursor after it, committed
+// together (commit_accounts), so a refresh interrupted by a crash resumes
+// after the last page it stored.
+struct AccountCommit {
+  std::string connector;
+  std::vector<connectors::CrmAccount> accounts;  // upserted by (connector, id)
+  std::vector<std::string> removed_ids;          // accounts the CRM no longer lists
+  std::optional<std::string> cursor;             // LeadCursor::serialize(); none: unchanged
+  TimestampMs now{};
 };
 
 struct StoreOptions {
@@ -240,10 +286,33 @@ class StateStore {
   // kNotFound for an unknown version.
   std::expected<void, Error> activate_model(std::string_view version);
 
+  // --- accounts (schema 3) ------------------------------------------------
+  // One transaction: the upserts, the removals and the cursor.
+  std::expected<void, Error> commit_accounts(const AccountCommit& commit);
+  // Every stored account of a connector, by id.
+  std::expected<std::vector<connectors::CrmAccount>, Error> accounts(std::string_view connector);
+  // The account change feed's cursor; none before the first full read.
+  std::expected<std::optional<std::string>, Error> account_cursor(std::string_view connector);
+
+  // --- SLA (schema 3) -----------------------------------------------------
+  // Open watches whose next check is due at `now`, earliest first. A step and
+  // its watch update are one commit() (decision, outbox row, roster state and
+  // the watch in Commit::sla_watches).
+  std::expected<std::vector<SlaWatch>, Error> due_sla_watches(TimestampMs now, int limit);
+  std::expected<std::optional<SlaWatch>, Error> sla_watch(std::string_view connector,
+                                                          std::string_view lead_id);
+  std::expected<std::vector<SlaWatch>, Error> sla_watches(const SlaWatchQuery& query);
+  // The earliest due_at among open watches.
+  std::expected<std::optional<TimestampMs>, Error> next_sla_deadline();
+  std::expected<std::int64_t, Error> open_sla_watch_count();
+
   // --- operations ----------------------------------------------------------
   // A consistent copy of the live database (SQLite online backup), written to
   // `file` (created 0600; an existing file is refused).
   std::expected<void, Error> backup(const std::string& file);
+  // Forgets the webhook event ids first seen before `before`; returns how
+  // many. Only ids a CRM may still redeliver need keeping.
+  std::expected<int, Error> prune_webhook_events(TimestampMs before);
 
   struct Impl;
 

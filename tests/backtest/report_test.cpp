@@ -147,10 +147,12 @@ TEST(BacktestAssignments, CsvAndJsonlHaveOneRowPerLead) {
   std::istringstream lines(csv);
   std::string line;
   std::getline(lines, line);
-  EXPECT_EQ(line, "lead_id,created_at,baseline_rep,new_rep,changed,tier,score,route");
+  EXPECT_EQ(
+      line,
+      "lead_id,created_at,baseline_rep,new_rep,changed,tier,score,route,account_id,duplicate_of");
   std::size_t rows = 0;
   while (std::getline(lines, line)) {
-    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 7) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 9) << line;
     EXPECT_EQ(line.substr(0, 4), r.leads[rows].id + ",") << line;
     ++rows;
   }

@@ -26,6 +26,19 @@ std::vector<std::string> backtest_args(const std::string& history = kHistory) {
           kRoster,    "--leads",    history,   "--outcomes", kOutcomes};
 }
 
+// The example's assignment rows quote nothing: no cell holds a comma.
+std::vector<std::string> split_commas(const std::string& line) {
+  std::vector<std::string> cells(1);
+  for (const char c : line) {
+    if (c == ',') {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
 std::size_t history_size() {
   std::size_t n = 0;
   for (const auto& line : lines_of(read_all(kHistory))) {
@@ -75,7 +88,9 @@ TEST(CliBacktest, ExampleHistoryIsDeterministicWithReportAndAssignments) {
 
   const auto rows = lines_of(csvs[0]);
   ASSERT_EQ(rows.size(), history_size() + 1);
-  EXPECT_EQ(rows[0], "lead_id,created_at,baseline_rep,new_rep,changed,tier,score,route");
+  EXPECT_EQ(
+      rows[0],
+      "lead_id,created_at,baseline_rep,new_rep,changed,tier,score,route,account_id,duplicate_of");
   // The proposed daily cap on Sam Carter moves some of his leads elsewhere.
   std::size_t changed = 0;
   for (std::size_t i = 1; i < rows.size(); ++i) {
@@ -133,6 +148,35 @@ TEST(CliBacktest, ProgressOnRequestEveryTenThousandLeads) {
   EXPECT_THAT(r.out, StartsWith("Backtest of 10001 leads"));
 }
 
+TEST(CliBacktest, AccountsMakeAccountOwnerRoutesFireAndNameTheMatch) {
+  ScratchDir dir;
+  const std::string csv = dir.file("assignments.csv");
+  auto args = backtest_args();
+  args.insert(args.end(),
+              {"--accounts", kExamples + "/backtest/accounts.csv", "--assignments", csv});
+  const auto with = run_leadrouter(args);
+  ASSERT_EQ(with.exit_code, 0) << with.err;
+  const auto without = run_leadrouter(backtest_args());
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_NE(with.out, without.out);
+
+  // Rows whose lead matched an account: the new policy's "existing customer"
+  // route took those that reached routing (nurture-tier leads never do).
+  int matched = 0;
+  int routed_to_owner = 0;
+  for (const auto& line : lines_of(read_all(csv))) {
+    const auto cells = split_commas(line);
+    if (cells.size() != 10 || cells[0] == "lead_id" || cells[8].empty()) {
+      continue;
+    }
+    ++matched;
+    EXPECT_THAT(cells[8], StartsWith("0015e00001ACME")) << line;
+    routed_to_owner += cells[7] == "existing customer" ? 1 : 0;
+  }
+  EXPECT_GT(matched, 10);
+  EXPECT_GT(routed_to_owner, 5);
+}
+
 TEST(CliBacktest, BadInputsExitTwoNamingTheProblem) {
   ScratchDir dir;
   const std::string undated = dir.write(
@@ -153,6 +197,13 @@ TEST(CliBacktest, BadInputsExitTwoNamingTheProblem) {
   r = run_leadrouter(args);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("o.csv:2: column 'converted'"));
+
+  const std::string accounts = dir.write("acc.csv", "id,name,owner_id,size\nA1,Acme,005US01,big\n");
+  args = backtest_args();
+  args.insert(args.end(), {"--accounts", accounts});
+  r = run_leadrouter(args);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("acc.csv:2: column 'size'"));
 
   r = run_leadrouter({"backtest", "--policy", kNew, "--roster", kRoster});
   EXPECT_EQ(r.exit_code, 2);

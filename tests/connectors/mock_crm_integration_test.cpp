@@ -1,6 +1,7 @@
 // The connectors against a real mock-crm process: auth flows, paging, faults
 // (429, 5xx, 4xx, truncated bodies, dropped connections), token expiry via the
 // mock's clock, instance_url refusal and TLS verification.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -113,6 +115,38 @@ class MockCrmTest : public ::testing::Test {
     EXPECT_TRUE(built) << built.error().message;
     return std::move(*built);
   }
+
+  // A CRM API call straight to the mock, as a user working in the CRM would make it.
+  HttpResponse crm(const std::string& method, const std::string& path, const std::string& body,
+                   const std::string& token) {
+    auto r =
+        client->send({method,
+                      mock.base_url() + path,
+                      {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                      body});
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : HttpResponse{};
+  }
+  HttpResponse hubspot(const std::string& method, const std::string& path,
+                       const std::string& body = "") {
+    return crm(method, path, body, kDemoSecrets.at("HUBSPOT_TOKEN"));
+  }
+  HttpResponse salesforce(const std::string& method, const std::string& path,
+                          const std::string& body = "") {
+    if (sf_token_.empty()) {
+      auto r = client->send({"POST",
+                             mock.base_url() + "/services/oauth2/token",
+                             {{"Content-Type", "application/x-www-form-urlencoded"}},
+                             "grant_type=client_credentials&client_id=3MVG9mockcrm.LeadRouterDemo."
+                             "ConsumerKey&client_secret=demo-sf-consumer-secret"});
+      EXPECT_TRUE(r && r->status == 200) << (r ? r->body : r.error().message);
+      if (r) {
+        sf_token_ = testing::parse_json(r->body)["access_token"].GetString();
+      }
+    }
+    return crm(method, "/services/data/v62.0" + path, body, sf_token_);
+  }
+  std::string sf_token_;
 
   void admin(const std::string& path, const std::string& body) {
     auto r = client->send(
@@ -434,6 +468,320 @@ TEST_F(MockCrmTest, HubSpotOAuthRefreshFlowAndInvalidGrant) {
   ASSERT_FALSE(stopped);
   EXPECT_EQ(stopped.error().kind, ErrorKind::kAuth);
   std::filesystem::remove_all(dir);
+}
+
+// Accounts, duplicates and SLA checks against the mock, each through what a
+// CRM user would do: records created in bulk (one timestamp for all), a
+// twin contact, a task completed or a status changed in the CRM.
+
+TEST_F(MockCrmTest, HubSpotAccountFeedPagesThroughASharedTimestamp) {
+  std::string inputs;
+  for (int i = 0; i < 7; ++i) {
+    inputs += fmt::format(
+        R"({}{{"properties":{{"name":"Bulk {}","domain":"bulk{}.example","numberofemployees":"{}","annualrevenue":"900000"}}}})",
+        i ? "," : "", i, i, i % 2 ? "40" : "0");
+  }
+  auto created =
+      hubspot("POST", "/crm/v3/objects/companies/batch/create", R"({"inputs":[)" + inputs + "]}");
+  ASSERT_EQ(created.status, 201) << created.body;
+
+  auto hs = build(example("hubspot-main"));
+  std::map<std::string, CrmAccount> seen;
+  std::map<std::string, int> times_seen;
+  LeadCursor cursor;
+  int pages = 0;
+  for (; pages < 50; ++pages) {
+    auto page = hs.connector->fetch_changed_accounts(cursor, 3);
+    ASSERT_TRUE(page) << page.error().message;
+    for (const auto& a : page->accounts) {
+      ++times_seen[a.id];
+      seen[a.id] = a;
+    }
+    cursor = *LeadCursor::parse(page->next.serialize());
+    if (page->accounts.empty() && !page->more) {
+      break;
+    }
+  }
+  EXPECT_GT(pages, 3);
+  ASSERT_EQ(seen.size(), 11u);  // 4 seeded companies and the 7 new ones
+  for (const auto& [id, n] : times_seen) {
+    EXPECT_EQ(n, 1) << id;
+  }
+  std::set<TimestampMs> bulk_times;
+  for (const auto& [id, a] : seen) {
+    if (a.name.starts_with("Bulk ")) {
+      bulk_times.insert(a.modified_at);
+      EXPECT_EQ(a.size, a.name.back() % 2 ? 40 : 900000) << a.name;
+    }
+  }
+  EXPECT_EQ(bulk_times.size(), 1u);  // one request, one timestamp
+  EXPECT_EQ(seen["5001"].name, "Acme Corp");
+  EXPECT_EQ(seen["5001"].domain, "acme.example");
+  EXPECT_EQ(seen["5001"].size, 1200);
+  EXPECT_EQ(seen["5001"].owner_id, "41629779");
+
+  // A change in the CRM brings the company back, and only it.
+  auto patched =
+      hubspot("PATCH", "/crm/v3/objects/companies/5003", R"({"properties":{"name":"Initech AG"}})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  auto next = hs.connector->fetch_changed_accounts(cursor, 3);
+  ASSERT_TRUE(next) << next.error().message;
+  ASSERT_EQ(next->accounts.size(), 1u);
+  EXPECT_EQ(next->accounts[0].name, "Initech AG");
+}
+
+TEST_F(MockCrmTest, HubSpotFindPeopleByEmailOrNameExcludingTheLeadItself) {
+  auto twin = hubspot("POST", "/crm/v3/objects/contacts",
+                      R"({"properties":{"email":"a.lovelace@elsewhere.example","firstname":"ADA",
+                          "lastname":"lovelace","hubspot_owner_id":"41629780"}})");
+  ASSERT_EQ(twin.status, 201) << twin.body;
+  const std::string twin_id = testing::parse_json(twin.body)["id"].GetString();
+  auto hs = build(example("hubspot-main"));
+
+  // The new twin is the lead: the seeded Ada (same name) is its duplicate.
+  auto people = hs.connector->find_people({.exclude_record_id = twin_id,
+                                           .email = "a.lovelace@elsewhere.example",
+                                           .first_name = "Ada",
+                                           .last_name = "Lovelace"});
+  ASSERT_TRUE(people) << people.error().message;
+  ASSERT_EQ(people->size(), 1u);
+  EXPECT_EQ((*people)[0].id, "100451");
+  EXPECT_EQ((*people)[0].email, "ada@acme.example");
+  EXPECT_EQ((*people)[0].company, "Acme Corp");
+  EXPECT_EQ((*people)[0].object_type, "contact");
+
+  // From the seeded Ada's side: the twin by name, oldest first, owner set.
+  people = hs.connector->find_people({.exclude_record_id = "100451",
+                                      .email = "ada@acme.example",
+                                      .first_name = "Ada",
+                                      .last_name = "Lovelace"});
+  ASSERT_TRUE(people) << people.error().message;
+  ASSERT_EQ(people->size(), 1u);
+  EXPECT_EQ((*people)[0].id, twin_id);
+  EXPECT_EQ((*people)[0].owner_id, "41629780");
+
+  // By email alone, case folded.
+  people = hs.connector->find_people({.email = "GRACE@globex.example"});
+  ASSERT_TRUE(people) << people.error().message;
+  ASSERT_EQ(people->size(), 1u);
+  EXPECT_EQ((*people)[0].id, "100452");
+  EXPECT_EQ((*people)[0].owner_id, "41629780");
+}
+
+TEST_F(MockCrmTest, HubSpotWorkStatusFollowsTheTaskAndTheLeadStatusInTheCrm) {
+  auto config = example("hubspot-main");
+  config.score_field = config.tier_field = config.reason_field = "";
+  auto hs = build(config);
+  const auto since = TimestampMs{std::chrono::milliseconds{1'700'000'000'000}};
+  WriteBack wb{.decision_id = "it-sla-1",
+               .record_id = "100453",
+               .owner_id = "41629780",
+               .task = FollowUpTask{"41629780", Timestamp{std::chrono::seconds{1'780'000'000}},
+                                    "high", "Call Alan", "Tier A"}};
+  auto applied = hs.connector->apply({wb});
+  ASSERT_TRUE(applied[0].ok()) << applied[0].error->message;
+  const std::string task_id = applied[0].task_id;
+
+  const WorkCheck by_marker{.record_id = "100453", .decision_id = "it-sla-1", .since = since};
+  auto status = hs.connector->work_status(by_marker);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->worked);
+
+  auto done = hubspot("PATCH", "/crm/v3/objects/tasks/" + task_id,
+                      R"({"properties":{"hs_task_status":"COMPLETED"}})");
+  ASSERT_EQ(done.status, 200) << done.body;
+  const auto stamped = parse_crm_time(
+      testing::parse_json(done.body)["properties"]["hs_lastmodifieddate"].GetString());
+  for (const auto& check :
+       {by_marker, WorkCheck{.record_id = "100453", .task_id = task_id, .since = since}}) {
+    status = hs.connector->work_status(check);
+    ASSERT_TRUE(status) << status.error().message;
+    EXPECT_TRUE(status->worked);
+    EXPECT_EQ(status->evidence, "task " + task_id + " completed");
+    EXPECT_EQ(status->worked_at, stamped);
+  }
+
+  // A lead status field: untouched while NEW or empty, worked once changed.
+  const WorkCheck by_field{.record_id = "100454",
+                           .since = since,
+                           .task_completed = false,
+                           .field = "hs_lead_status",
+                           .untouched_values = {"", "NEW"}};
+  status = hs.connector->work_status(by_field);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->worked);
+  auto changed = hubspot("PATCH", "/crm/v3/objects/contacts/100454",
+                         R"({"properties":{"hs_lead_status":"IN_PROGRESS"}})");
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  status = hs.connector->work_status(by_field);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_TRUE(status->worked);
+  EXPECT_EQ(status->evidence, "hs_lead_status=IN_PROGRESS");
+  EXPECT_EQ(status->worked_at,
+            parse_crm_time(
+                testing::parse_json(changed.body)["properties"]["lastmodifieddate"].GetString()));
+
+  // A deleted task is simply not worked; a deleted contact is not found.
+  ASSERT_EQ(hubspot("DELETE", "/crm/v3/objects/tasks/" + task_id).status, 204);
+  status = hs.connector->work_status({.record_id = "100453", .task_id = task_id});
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->worked);
+  auto gone = hs.connector->work_status({.record_id = "999999", .decision_id = "it-sla-1"});
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().kind, ErrorKind::kNotFound);
+}
+
+TEST_F(MockCrmTest, SalesforceAccountFeedPagesThroughASharedTimestamp) {
+  std::string records;
+  for (int i = 0; i < 7; ++i) {
+    records += fmt::format(
+        R"({}{{"attributes":{{"type":"Account"}},"Name":"Bulk {}","Website":"https://bulk{}.example","AnnualRevenue":{}}})",
+        i ? "," : "", i, i, 1000 * (i + 1));
+  }
+  auto created = salesforce("POST", "/composite/sobjects",
+                            R"({"allOrNone":true,"records":[)" + records + "]}");
+  ASSERT_EQ(created.status, 200) << created.body;
+
+  auto sf = build(example("sf-main"));
+  std::map<std::string, CrmAccount> seen;
+  std::map<std::string, int> times_seen;
+  LeadCursor cursor;
+  int pages = 0;
+  for (; pages < 50; ++pages) {
+    auto page = sf.connector->fetch_changed_accounts(cursor, 3);
+    ASSERT_TRUE(page) << page.error().message;
+    for (const auto& a : page->accounts) {
+      ++times_seen[a.id];
+      seen[a.id] = a;
+    }
+    cursor = *LeadCursor::parse(page->next.serialize());
+    if (!page->more) {
+      break;
+    }
+  }
+  EXPECT_GE(pages, 2);
+  ASSERT_EQ(seen.size(), 9u);  // 2 seeded accounts and the 7 new ones
+  for (const auto& [id, n] : times_seen) {
+    EXPECT_EQ(n, 1) << id;
+  }
+  std::set<TimestampMs> bulk_times;
+  for (const auto& [id, a] : seen) {
+    if (a.name.starts_with("Bulk ")) {
+      bulk_times.insert(a.modified_at);
+      EXPECT_EQ(a.size, 1000 * (a.name.back() - '0' + 1)) << a.name;
+      EXPECT_EQ(a.domain, "");
+      EXPECT_TRUE(a.website.starts_with("https://bulk"));
+    }
+  }
+  EXPECT_EQ(bulk_times.size(), 1u);
+  const auto& acme = seen["001Dm0000000NPcIAM"];
+  EXPECT_EQ(acme.name, "Acme GmbH");
+  EXPECT_EQ(acme.size, 1200);
+  EXPECT_EQ(acme.owner_id, "005Dm0000000NPdIAM");
+  auto again = sf.connector->fetch_changed_accounts(cursor, 3);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->accounts.empty());
+}
+
+TEST_F(MockCrmTest, SalesforceFindPeopleSkipsTheLeadItselfAndConvertedLeads) {
+  auto contact =
+      salesforce("POST", "/sobjects/Contact",
+                 R"({"FirstName":"Ada","LastName":"LOVELACE","Email":"ada.l@acme.example",
+                                "AccountId":"001Dm0000000NPcIAM","OwnerId":"005Dm0000000NPeIAM"})");
+  ASSERT_EQ(contact.status, 201) << contact.body;
+  const std::string contact_id = testing::parse_json(contact.body)["id"].GetString();
+  // A new lead with the email of the converted lead Clara Weiss.
+  auto lead = salesforce("POST", "/sobjects/Lead",
+                         R"({"FirstName":"Klara","LastName":"Weiss-Berg","Company":"Weiss Bau",
+                             "Email":"CLARA@weiss-bau.example"})");
+  ASSERT_EQ(lead.status, 201) << lead.body;
+  const std::string lead_id = testing::parse_json(lead.body)["id"].GetString();
+  auto sf = build(example("sf-main"));
+
+  auto people = sf.connector->find_people({.exclude_record_id = lead_id,
+                                           .email = "clara@weiss-bau.example",
+                                           .first_name = "Klara",
+                                           .last_name = "Weiss-Berg"});
+  ASSERT_TRUE(people) << people.error().message;
+  EXPECT_TRUE(people->empty()) << (*people)[0].id;
+
+  people = sf.connector->find_people({.exclude_record_id = "00QDm0000000NPcMAM",
+                                      .email = "ada@acme.example",
+                                      .first_name = "ada",
+                                      .last_name = "Lovelace"});
+  ASSERT_TRUE(people) << people.error().message;
+  ASSERT_EQ(people->size(), 1u);
+  EXPECT_EQ((*people)[0].id, contact_id);
+  EXPECT_EQ((*people)[0].object_type, "contact");
+  EXPECT_EQ((*people)[0].account_id, "001Dm0000000NPcIAM");
+  EXPECT_EQ((*people)[0].owner_id, "005Dm0000000NPeIAM");
+
+  // From the contact's side: the open lead Ada, by email and name.
+  people = sf.connector->find_people({.exclude_record_id = contact_id,
+                                      .email = "ada@acme.example",
+                                      .first_name = "Ada",
+                                      .last_name = "Lovelace"});
+  ASSERT_TRUE(people) << people.error().message;
+  ASSERT_EQ(people->size(), 1u);
+  EXPECT_EQ((*people)[0].id, "00QDm0000000NPcMAM");
+  EXPECT_EQ((*people)[0].object_type, "lead");
+  EXPECT_EQ((*people)[0].company, "Acme GmbH");
+}
+
+TEST_F(MockCrmTest, SalesforceWorkStatusFollowsTheTaskAndTheLeadStatusInTheCrm) {
+  auto sf = build(example("sf-main"));
+  const std::string lead = "00QDm0000000NPdMAM";
+  WriteBack wb{
+      .decision_id = "it-sla-sf",
+      .record_id = lead,
+      .owner_id = "005Dm0000000NPeIAM",
+      .task = FollowUpTask{"005Dm0000000NPeIAM", Timestamp{std::chrono::seconds{1'780'000'000}},
+                           "high", "Call Grace", "Tier A"}};
+  auto applied = sf.connector->apply({wb});
+  ASSERT_TRUE(applied[0].ok()) << applied[0].error->message;
+  const std::string task_id = applied[0].task_id;
+
+  const WorkCheck by_marker{.record_id = lead, .decision_id = "it-sla-sf"};
+  auto status = sf.connector->work_status(by_marker);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->worked);
+
+  ASSERT_EQ(salesforce("PATCH", "/sobjects/Task/" + task_id, R"({"Status":"Completed"})").status,
+            204);
+  const auto task = testing::parse_json(
+      salesforce("GET", "/sobjects/Task/" + task_id + "?fields=LastModifiedDate").body);
+  for (const auto& check : {by_marker, WorkCheck{.record_id = lead, .task_id = task_id}}) {
+    status = sf.connector->work_status(check);
+    ASSERT_TRUE(status) << status.error().message;
+    EXPECT_TRUE(status->worked);
+    EXPECT_EQ(status->evidence, "task " + task_id + " completed");
+    EXPECT_EQ(status->worked_at, parse_crm_time(task["LastModifiedDate"].GetString()));
+  }
+
+  const WorkCheck by_field{.record_id = "00QDm0000000NPfMAM",
+                           .task_completed = false,
+                           .field = "Status",
+                           .untouched_values = {"Open - Not Contacted"}};
+  status = sf.connector->work_status(by_field);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->worked);
+  ASSERT_EQ(salesforce("PATCH", "/sobjects/Lead/00QDm0000000NPfMAM",
+                       R"({"Status":"Working - Contacted"})")
+                .status,
+            204);
+  status = sf.connector->work_status(by_field);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_TRUE(status->worked);
+  EXPECT_EQ(status->evidence, "Status=Working - Contacted");
+  EXPECT_TRUE(status->worked_at);
+
+  ASSERT_EQ(salesforce("DELETE", "/sobjects/Task/" + task_id).status, 204);
+  status = sf.connector->work_status({.record_id = lead, .task_id = task_id});
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->worked);
+  auto gone = sf.connector->work_status({.record_id = "00QDm0000000ZZZ"});
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().kind, ErrorKind::kNotFound);
 }
 
 class TlsMockCrmTest : public ::testing::Test {

@@ -1,8 +1,12 @@
 #include "connectors/salesforce/salesforce_connector.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <map>
+#include <optional>
 
 #include "connectors/salesforce/client_credentials_token_provider.hpp"
 #include "connectors/url.hpp"
@@ -43,6 +47,9 @@ class FakeSalesforce {
   int notifications = 0;
   int token_requests = 0;
   bool expire_next_call = false;
+  // Tried first for API calls, with the path after /services/data/v62.0 (the
+  // query decoded): answers what the tests below script, nullopt passes it on.
+  std::function<std::optional<HttpResponse>(const std::string& path)> scripted;
 
   std::expected<HttpResponse, Error> handle(const HttpRequest& r) {
     if (r.url == "https://login.example.my.salesforce.com/services/oauth2/token") {
@@ -59,6 +66,11 @@ class FakeSalesforce {
     }
     EXPECT_EQ(*r.header("Authorization"), "Bearer tok" + std::to_string(token_requests));
     const std::string base = "https://acme.my.salesforce.com/services/data/v62.0";
+    if (scripted) {
+      if (auto answer = scripted(decode(r.url.substr(base.size())))) {
+        return *answer;
+      }
+    }
     if (r.url.starts_with(base + "/query?q=")) {
       const auto q = decode(r.url.substr(base.size() + 9));
       soql.push_back(q);
@@ -265,6 +277,210 @@ TEST(SalesforceConnector, RefusesWebhooksWithAReason) {
   auto r = f.connector->verify_webhook({}, std::chrono::system_clock::now());
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("polling"), std::string::npos);
+}
+
+std::string query_of(const std::string& path) {
+  return path.starts_with("/query?q=") ? path.substr(9) : std::string();
+}
+
+TEST(SalesforceConnector, AccountFeedUsesTheLeadKeysetOnAccount) {
+  Fixture f;
+  std::vector<std::string> soql;
+  f.sf.scripted = [&](const std::string& path) -> std::optional<HttpResponse> {
+    soql.push_back(query_of(path));
+    return json_response(200, R"({"totalSize":3,"done":true,"records":[
+      {"attributes":{"type":"Account"},"Id":"001000000000002AAA","Name":"Globex","Website":"globex.example","OwnerId":"005B","NumberOfEmployees":null,"AnnualRevenue":5000000.0,"LastActivityDate":null,"LastModifiedDate":"2026-01-05T10:00:00.000+0000","SystemModstamp":"2026-01-05T10:00:00.000+0000"},
+      {"attributes":{"type":"Account"},"Id":"001000000000001AAA","Name":"Acme","Website":"https://www.acme.example","OwnerId":"005A","NumberOfEmployees":250,"AnnualRevenue":12000000.0,"LastActivityDate":"2026-01-04","LastModifiedDate":"2026-01-05T10:00:00.000+0000","SystemModstamp":"2026-01-05T10:00:00.000+0000"},
+      {"attributes":{"type":"Account"},"Id":"001000000000003AAA","Name":"Initech","SystemModstamp":"2026-01-05T10:00:01.000+0000"}]})");
+  };
+  LeadCursor cursor{TimestampMs{std::chrono::milliseconds{1'767'607'200'000}},
+                    "001000000000000AAA"};
+  auto page = f.connector->fetch_changed_accounts(cursor, 2);
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(soql.size(), 1u);
+  const auto& q = soql[0];
+  EXPECT_NE(q.find("FROM Account WHERE (SystemModstamp > 2026-01-05T10:00:00Z OR (SystemModstamp "
+                   "= 2026-01-05T10:00:00Z AND Id > '001000000000000AAA'))"),
+            std::string::npos)
+      << q;
+  EXPECT_NE(q.find("ORDER BY SystemModstamp ASC, Id ASC LIMIT 2"), std::string::npos) << q;
+  for (const char* field : {"Id", "Name", "Website", "OwnerId", "NumberOfEmployees",
+                            "AnnualRevenue", "LastActivityDate", "LastModifiedDate"}) {
+    EXPECT_NE(q.find(field), std::string::npos) << field;
+  }
+  // Ordered by (SystemModstamp, Id) and cut to the page size.
+  ASSERT_EQ(page->accounts.size(), 2u);
+  const auto& acme = page->accounts[0];
+  EXPECT_EQ(acme.id, "001000000000001AAA");
+  EXPECT_EQ(acme.website, "https://www.acme.example");
+  EXPECT_EQ(acme.domain, "");  // Salesforce has no domain field
+  EXPECT_EQ(acme.owner_id, "005A");
+  EXPECT_EQ(acme.size, 250);
+  ASSERT_TRUE(acme.last_activity_at);
+  EXPECT_EQ(format_time_ms(*acme.last_activity_at), "2026-01-04T00:00:00.000Z");
+  EXPECT_EQ(page->accounts[1].size, 5000000.0);  // no employees: annual revenue
+  EXPECT_FALSE(page->accounts[1].last_activity_at);
+  EXPECT_EQ(page->next.last_id, "001000000000002AAA");
+  EXPECT_TRUE(page->more);
+
+  f.sf.scripted = [](const std::string&) -> std::optional<HttpResponse> {
+    return json_response(200, R"({"totalSize":0,"done":true,"records":[]})");
+  };
+  auto empty = f.connector->fetch_changed_accounts(page->next, 2);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->accounts.empty());
+  EXPECT_FALSE(empty->more);
+  EXPECT_EQ(empty->next, page->next);
+
+  f.sf.scripted = [](const std::string&) -> std::optional<HttpResponse> {
+    return json_response(400, R"([{"message":"no such column","errorCode":"INVALID_FIELD"}])");
+  };
+  auto refused = f.connector->fetch_changed_accounts({}, 2);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::kPermanent);
+}
+
+TEST(SalesforceConnector, FindPeopleQueriesOpenLeadsAndContactsOldestFirst) {
+  Fixture f;
+  std::vector<std::string> soql;
+  f.sf.scripted = [&](const std::string& path) -> std::optional<HttpResponse> {
+    const auto q = query_of(path);
+    soql.push_back(q);
+    if (q.find("FROM Lead") != std::string::npos) {
+      return json_response(200, R"({"totalSize":1,"done":true,"records":[
+        {"attributes":{"type":"Lead"},"Id":"00Q000000000002AAA","OwnerId":"005B","Email":"ada@acme.example","FirstName":"Ada","LastName":"Lovelace","Company":"Acme","CreatedDate":"2026-01-03T00:00:00.000+0000"}]})");
+    }
+    return json_response(200, R"({"totalSize":2,"done":true,"records":[
+      {"attributes":{"type":"Contact"},"Id":"003000000000001AAA","OwnerId":"005A","Email":"ada@acme.example","FirstName":"ADA","LastName":"lovelace","AccountId":"001000000000001AAA","CreatedDate":"2026-01-01T00:00:00.000+0000"},
+      {"attributes":{"type":"Contact"},"Id":"003000000000004AAA","OwnerId":"005A","Email":"x@y.example","FirstName":"Ada","LastName":"O'Brien","AccountId":null,"CreatedDate":"2026-01-09T00:00:00.000+0000"}]})");
+  };
+  auto people = f.connector->find_people({.exclude_record_id = "00Q000000000001AAA",
+                                          .email = "ada@acme.example",
+                                          .first_name = "Ada",
+                                          .last_name = "O'Brien",
+                                          .limit = 2});
+  ASSERT_TRUE(people) << people.error().message;
+  ASSERT_EQ(soql.size(), 2u);
+  EXPECT_NE(soql[0].find("FROM Lead WHERE IsConverted = false AND Id != '00Q000000000001AAA' AND "
+                         "(Email = 'ada@acme.example' OR (FirstName = 'Ada' AND LastName = "
+                         "'O\\'Brien'))"),
+            std::string::npos)
+      << soql[0];
+  EXPECT_NE(soql[0].find("Company"), std::string::npos);
+  EXPECT_NE(soql[0].find("ORDER BY CreatedDate ASC, Id ASC LIMIT 2"), std::string::npos);
+  EXPECT_NE(soql[1].find("FROM Contact WHERE Id != '00Q000000000001AAA' AND (Email = "),
+            std::string::npos)
+      << soql[1];
+  EXPECT_NE(soql[1].find("AccountId"), std::string::npos);
+  // Both objects merged, oldest first, cut to the limit.
+  ASSERT_EQ(people->size(), 2u);
+  EXPECT_EQ((*people)[0].id, "003000000000001AAA");
+  EXPECT_EQ((*people)[0].object_type, "contact");
+  EXPECT_EQ((*people)[0].account_id, "001000000000001AAA");
+  EXPECT_EQ((*people)[0].company, "");
+  EXPECT_EQ((*people)[1].id, "00Q000000000002AAA");
+  EXPECT_EQ((*people)[1].object_type, "lead");
+  EXPECT_EQ((*people)[1].company, "Acme");
+  EXPECT_EQ((*people)[1].owner_id, "005B");
+
+  // Email only: no name clause; a missing first name is matched as null.
+  soql.clear();
+  ASSERT_TRUE(f.connector->find_people({.email = "ada@acme.example"}));
+  EXPECT_EQ(soql[0].find("FirstName ="), std::string::npos) << soql[0];
+  soql.clear();
+  ASSERT_TRUE(f.connector->find_people({.last_name = "Lovelace"}));
+  EXPECT_NE(soql[0].find("(FirstName = null AND LastName = 'Lovelace')"), std::string::npos)
+      << soql[0];
+  soql.clear();
+  ASSERT_TRUE(f.connector->find_people({}));
+  EXPECT_TRUE(soql.empty());
+}
+
+// Lead 00Q...1 (Status as given) and its task 00T...1 (Status as given).
+struct SfWorkScript {
+  std::string lead_status = "Open - Not Contacted";
+  std::string task_status = "Not Started";
+  bool task_closed = false;
+  bool task_deleted = false;
+  std::vector<std::string> paths;
+
+  std::optional<HttpResponse> operator()(const std::string& path) {
+    paths.push_back(path);
+    const std::string task = fmt::format(
+        R"({{"attributes":{{"type":"Task"}},"Id":"00T000000000001AAA","Status":"{}","IsClosed":{},"LastModifiedDate":"2026-01-07T08:00:00.000+0000","Description":"Call her\n\n[leadrouter decision d-1]"}})",
+        task_status, task_closed ? "true" : "false");
+    if (path.starts_with("/sobjects/Lead/00Q000000000001AAA?")) {
+      return json_response(
+          200,
+          fmt::format(
+              R"({{"attributes":{{"type":"Lead"}},"Id":"00Q000000000001AAA","Status":"{}","LastModifiedDate":"2026-01-06T09:00:00.000+0000"}})",
+              lead_status));
+    }
+    if (path.starts_with("/sobjects/Task/00T000000000001AAA?") && !task_deleted) {
+      return json_response(200, task);
+    }
+    if (path.starts_with("/query?q=SELECT Id, Status, IsClosed, LastModifiedDate, Description "
+                         "FROM Task WHERE WhoId = '00Q000000000001AAA'")) {
+      return json_response(200, R"({"totalSize":1,"done":true,"records":[)" +
+                                    (task_deleted ? std::string() : task) + "]}");
+    }
+    return json_response(
+        404, R"([{"errorCode":"ENTITY_IS_DELETED","message":"entity is deleted","fields":[]}])");
+  }
+};
+
+TEST(SalesforceConnector, WorkStatusSeesTheClosedTaskOrAChangedStatus) {
+  Fixture f;
+  auto script = std::make_shared<SfWorkScript>();
+  f.sf.scripted = [script](const std::string& path) { return (*script)(path); };
+  const WorkCheck by_id{.record_id = "00Q000000000001AAA", .task_id = "00T000000000001AAA"};
+  auto status = f.connector->work_status(by_id);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->worked);
+
+  script->task_status = "Completed";
+  script->task_closed = true;
+  status = f.connector->work_status(by_id);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_TRUE(status->worked);
+  EXPECT_EQ(status->evidence, "task 00T000000000001AAA completed");
+  ASSERT_TRUE(status->worked_at);
+  EXPECT_EQ(format_time_ms(*status->worked_at), "2026-01-07T08:00:00.000Z");
+
+  // An org-defined closed status counts through IsClosed; found by marker.
+  script->task_status = "Done";
+  status = f.connector->work_status({.record_id = "00Q000000000001AAA", .decision_id = "d-1"});
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_TRUE(status->worked);
+  EXPECT_EQ(status->evidence, "task 00T000000000001AAA closed (Done)");
+  // Another decision's marker is not our task.
+  status = f.connector->work_status({.record_id = "00Q000000000001AAA", .decision_id = "d-2"});
+  ASSERT_TRUE(status);
+  EXPECT_FALSE(status->worked);
+
+  // A deleted task is not an error; the Status field still counts.
+  script->task_deleted = true;
+  WorkCheck check{.record_id = "00Q000000000001AAA",
+                  .task_id = "00T000000000001AAA",
+                  .field = "Status",
+                  .untouched_values = {"Open - Not Contacted"}};
+  script->lead_status = "open - not contacted";
+  status = f.connector->work_status(check);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->worked);
+  script->lead_status = "Working - Contacted";
+  status = f.connector->work_status(check);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_TRUE(status->worked);
+  EXPECT_EQ(status->evidence, "Status=Working - Contacted");
+  EXPECT_EQ(format_time_ms(*status->worked_at), "2026-01-06T09:00:00.000Z");
+  EXPECT_TRUE(std::ranges::any_of(script->paths, [](const std::string& p) {
+    return p.starts_with("/sobjects/Lead/00Q000000000001AAA?fields=Id,LastModifiedDate,Status");
+  }));
+
+  auto gone = f.connector->work_status({.record_id = "00Q000000000009AAA"});
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().kind, ErrorKind::kNotFound);
 }
 
 }  // namespace

@@ -134,7 +134,7 @@ TEST(DecisionJson, QueueDecisionWithoutOptionalParts) {
   q.assignee_kind = AssigneeKind::kQueue;
   q.assignee_id = "unassigned";
   q.scores.model_error = "model file missing";
-  q.enrichment.duplicate = DuplicateMatch{"L0", "rep-c", "same email"};
+  q.enrichment.duplicate = DuplicateMatch{"L0", "lead", "rep-c", "same email"};
   const auto d = parse(decision_to_json(q));
   EXPECT_EQ(s(d["assignee"]["kind"]), "queue");
   EXPECT_TRUE(d["strategy"].IsNull());

@@ -190,7 +190,7 @@ TEST_F(FieldValueTest, EnrichmentFacts) {
   EXPECT_TRUE(eval(field("duplicate_found", Op::kEq, {false})));
   EXPECT_FALSE(eval(field("account_owner_id", Op::kExists, {})));
   enrichment.account = AccountMatch{"A-1", "Acme", "005X", 0.97, "email domain acme.com"};
-  enrichment.duplicate = DuplicateMatch{"L-0", "005Y", "same email"};
+  enrichment.duplicate = DuplicateMatch{"L-0", "lead", "005Y", "same email"};
   EXPECT_TRUE(eval(field("account_matched", Op::kEq, {true})));
   EXPECT_TRUE(eval(field("duplicate_found", Op::kEq, {true})));
   EXPECT_TRUE(eval(field("account_owner_id", Op::kEq, {std::string("005x")})));

@@ -258,7 +258,7 @@ TEST(RouterTest, DuplicateOwnerDestination) {
   const Router router = testing::make_router(policy);
   const Roster roster({make_rep("a", "A"), make_rep("o", "Olga")});
   Enrichment enrichment;
-  enrichment.duplicate = DuplicateMatch{"00Q9", "o", "same email"};
+  enrichment.duplicate = DuplicateMatch{"00Q9", "lead", "o", "same email"};
   const Decision d = router.route(make_lead("L1"), enrichment, roster, kNow);
   EXPECT_EQ(d.assignee_id, "o");
   EXPECT_EQ(d.route, "duplicate");
@@ -269,6 +269,50 @@ TEST(RouterTest, DuplicateOwnerDestination) {
   const Decision gone = router.route(make_lead("L1"), enrichment, roster, kNow);
   EXPECT_EQ(gone.assignee_id, "triage");
   EXPECT_EQ(gone.trail.at(0).outcome, "duplicate owner 'gone' is not on the roster");
+}
+
+TEST(RouterTest, AnOwnedDuplicateIsNeverGivenToASecondRep) {
+  // No duplicate route at all: the pool is skipped, the final fallback
+  // queue takes the lead (flagged in the trail and the explanation).
+  const Router router = testing::make_router(testing::basic_policy());
+  const Roster roster({make_rep("a", "A"), make_rep("o", "Olga")});
+  Enrichment enrichment;
+  enrichment.duplicate = DuplicateMatch{"003C9", "contact", "o", "same email"};
+  const Decision d = router.route(make_lead("L1"), enrichment, roster, kNow);
+  EXPECT_EQ(d.assignee_kind, AssigneeKind::kQueue);
+  EXPECT_EQ(d.assignee_id, "triage");
+  EXPECT_EQ(d.trail.at(0).outcome, "skipped: duplicate of contact '003C9', owned by 'o'");
+  EXPECT_NE(d.explanation.find("Possible duplicate of contact 003C9 (same email), owned by o."),
+            std::string::npos)
+      << d.explanation;
+
+  // An account owner who is not the duplicate's owner is refused too.
+  Policy policy = testing::basic_policy();
+  Route named;
+  named.name = "named-account";
+  named.when = field_eq("account_matched", true);
+  named.destination = {DestinationKind::kAccountOwner, ""};
+  policy.routes.insert(policy.routes.begin(), named);
+  const Router accounts = testing::make_router(policy);
+  enrichment.account = AccountMatch{"001A", "Acme Corp", "a", 0.95, "email domain acme.example"};
+  const Decision refused = accounts.route(make_lead("L1"), enrichment, roster, kNow);
+  EXPECT_EQ(refused.assignee_id, "triage");
+  EXPECT_EQ(refused.trail.at(0).outcome, "account owner 'a' is not the duplicate's owner 'o'");
+  // ... and accepted when it is the same rep.
+  enrichment.account->owner_id = "o";
+  const Decision same = accounts.route(make_lead("L1"), enrichment, roster, kNow);
+  EXPECT_EQ(same.assignee_id, "o");
+  EXPECT_NE(same.explanation.find("Matched account Acme Corp by email domain acme.example, "
+                                  "confidence 0.95."),
+            std::string::npos)
+      << same.explanation;
+
+  // A duplicate whose record has no owner yet routes normally.
+  enrichment.account.reset();
+  enrichment.duplicate->owner_id.clear();
+  const Decision unowned = router.route(make_lead("L1"), enrichment, roster, kNow);
+  EXPECT_EQ(unowned.assignee_kind, AssigneeKind::kRep);
+  EXPECT_NE(unowned.explanation.find("which has no owner yet"), std::string::npos);
 }
 
 TEST(RouterTest, RouteConstraintsSkillsLanguageTerritory) {

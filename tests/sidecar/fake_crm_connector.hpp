@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -53,6 +54,36 @@ class FakeCrmConnector : public connectors::CrmConnector {
   std::vector<Timestamp> outcome_since() const {
     std::lock_guard lock(mutex_);
     return outcome_since_;
+  }
+
+  // Accounts served by fetch_changed_accounts (replacing one with the same id).
+  void put_account(connectors::CrmAccount account) {
+    std::lock_guard lock(mutex_);
+    std::string id = account.id;
+    accounts_[id] = std::move(account);
+  }
+  void fail_next_fetch_accounts(Error error) { push(account_failures_, std::move(error)); }
+  int fetch_accounts_calls() const {
+    std::lock_guard lock(mutex_);
+    return fetch_accounts_calls_;
+  }
+  // Leads/contacts find_people searches (by equal email or equal first and
+  // last name, case folded), replacing one with the same id.
+  void put_person(connectors::CrmPerson person) {
+    std::lock_guard lock(mutex_);
+    std::string id = person.id;
+    people_[id] = std::move(person);
+  }
+  void fail_next_find_people(Error error) { push(people_failures_, std::move(error)); }
+  // What work_status reports for a record; unset: not worked.
+  void set_work_status(const std::string& record_id, connectors::WorkStatus status) {
+    std::lock_guard lock(mutex_);
+    work_[record_id] = std::move(status);
+  }
+  void fail_next_work_status(Error error) { push(work_failures_, std::move(error)); }
+  std::vector<connectors::WorkCheck> work_checks() const {
+    std::lock_guard lock(mutex_);
+    return work_checks_;
   }
 
   // The next call of that kind fails with `error` (queued: one per call).
@@ -164,6 +195,84 @@ class FakeCrmConnector : public connectors::CrmConnector {
     return std::vector<connectors::CrmAccount>{};
   }
 
+  std::expected<connectors::AccountPage, Error> fetch_changed_accounts(
+      const connectors::LeadCursor& cursor, int page_size) override {
+    std::lock_guard lock(mutex_);
+    ++fetch_accounts_calls_;
+    if (auto error = pop(account_failures_)) {
+      return std::unexpected(*error);
+    }
+    std::vector<const connectors::CrmAccount*> after;
+    for (const auto& [id, account] : accounts_) {
+      const bool later = account.modified_at > cursor.modified_at ||
+                         (account.modified_at == cursor.modified_at && !cursor.last_id.empty() &&
+                          connectors::compare_record_ids(id, cursor.last_id) > 0);
+      if (later) {
+        after.push_back(&account);
+      }
+    }
+    std::ranges::sort(after, [](const auto* a, const auto* b) {
+      if (a->modified_at != b->modified_at) {
+        return a->modified_at < b->modified_at;
+      }
+      return connectors::compare_record_ids(a->id, b->id) < 0;
+    });
+    connectors::AccountPage page;
+    page.next = cursor;
+    const std::size_t n = std::min(after.size(), static_cast<std::size_t>(page_size));
+    for (std::size_t i = 0; i < n; ++i) {
+      page.accounts.push_back(*after[i]);
+    }
+    if (n > 0) {
+      page.next = {after[n - 1]->modified_at, after[n - 1]->id};
+    }
+    page.more = after.size() > n;
+    return page;
+  }
+
+  std::expected<std::vector<connectors::CrmPerson>, Error> find_people(
+      const connectors::PeopleQuery& query) override {
+    std::lock_guard lock(mutex_);
+    if (auto error = pop(people_failures_)) {
+      return std::unexpected(*error);
+    }
+    auto fold = [](std::string s) {
+      std::ranges::transform(s, s.begin(), [](unsigned char c) { return std::tolower(c); });
+      return s;
+    };
+    std::vector<connectors::CrmPerson> found;
+    for (const auto& [id, person] : people_) {
+      if (id == query.exclude_record_id) {
+        continue;
+      }
+      const bool by_email = !query.email.empty() && fold(person.email) == fold(query.email);
+      const bool by_name = (!query.first_name.empty() || !query.last_name.empty()) &&
+                           fold(person.first_name) == fold(query.first_name) &&
+                           fold(person.last_name) == fold(query.last_name);
+      if (by_email || by_name) {
+        found.push_back(person);
+      }
+    }
+    std::ranges::sort(found, [](const auto& a, const auto& b) {
+      return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+    });
+    if (found.size() > static_cast<std::size_t>(query.limit)) {
+      found.resize(static_cast<std::size_t>(query.limit));
+    }
+    return found;
+  }
+
+  std::expected<connectors::WorkStatus, Error> work_status(
+      const connectors::WorkCheck& check) override {
+    std::lock_guard lock(mutex_);
+    work_checks_.push_back(check);
+    if (auto error = pop(work_failures_)) {
+      return std::unexpected(*error);
+    }
+    auto it = work_.find(check.record_id);
+    return it == work_.end() ? connectors::WorkStatus{} : it->second;
+  }
+
   std::vector<connectors::WriteResult> apply(
       const std::vector<connectors::WriteBack>& batch) override {
     std::lock_guard lock(mutex_);
@@ -259,6 +368,14 @@ class FakeCrmConnector : public connectors::CrmConnector {
   std::vector<connectors::WriteResult> results_;
   std::map<std::string, std::string> tasks_;
   std::vector<int> page_sizes_;
+  std::map<std::string, connectors::CrmAccount> accounts_;
+  std::deque<Error> account_failures_;
+  int fetch_accounts_calls_ = 0;
+  std::map<std::string, connectors::CrmPerson> people_;
+  std::deque<Error> people_failures_;
+  std::map<std::string, connectors::WorkStatus> work_;
+  std::deque<Error> work_failures_;
+  std::vector<connectors::WorkCheck> work_checks_;
   int apply_calls_ = 0;
   int fetch_calls_ = 0;
   int fetch_lead_calls_ = 0;

@@ -180,9 +180,11 @@ TEST(LearningStore, ASchemaOneDatabaseUpgradesAndKeepsItsDecisions) {
     ASSERT_TRUE(store->commit(c));
   }
   // What leadrouter with schema 1 left behind: the same tables without the
-  // schema-2 ones.
+  // later ones.
   raw(file,
-      "DROP TABLE outcomes; DROP TABLE outcome_cursors; DROP TABLE models; UPDATE meta SET "
+      "DROP TABLE outcomes; DROP TABLE outcome_cursors; DROP TABLE models; DROP TABLE accounts; "
+      "DROP TABLE account_cursors; DROP TABLE sla_watches; DROP INDEX webhook_events_by_time; "
+      "UPDATE meta SET "
       "value = '1' WHERE key = 'schema_version';");
   ASSERT_EQ(raw(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "1");
 
@@ -192,7 +194,7 @@ TEST(LearningStore, ASchemaOneDatabaseUpgradesAndKeepsItsDecisions) {
   EXPECT_NE(refused.error().message.find("older"), std::string::npos) << refused.error().message;
 
   auto store = open_store(dir);
-  EXPECT_EQ(raw(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+  EXPECT_EQ(raw(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
   EXPECT_EQ(store->cursor("hs").value(), "v1:1:1");
   EXPECT_EQ(store->decision_for_lead("hs", "1").value(), "hs:1:initial");
   ASSERT_TRUE(store->commit_outcomes(

@@ -149,13 +149,13 @@ TEST(StateStore, CreatesOwnerOnlyDirectoryAndFileWithVersionedWalSchema) {
   EXPECT_EQ(store->path(), dir + "/leadrouter.db");
   EXPECT_EQ(mode_of(dir), 0700U);
   EXPECT_EQ(mode_of(store->path()), 0600U);
-  EXPECT_EQ(raw_query(store->path(), "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+  EXPECT_EQ(raw_query(store->path(), "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
   EXPECT_EQ(raw_query(store->path(), "PRAGMA journal_mode"), "wal");
   store.reset();
   // Reopening an up-to-date database migrates nothing and keeps the version.
   auto again = open_store(dir);
   ASSERT_TRUE(again);
-  EXPECT_EQ(raw_query(again->path(), "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+  EXPECT_EQ(raw_query(again->path(), "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
 }
 
 TEST(StateStore, CommitStoresDecisionOutboxCursorRosterAndEvents) {
@@ -220,6 +220,24 @@ TEST(StateStore, CommitStoresDecisionOutboxCursorRosterAndEvents) {
   EXPECT_FALSE(store->webhook_event_seen("salesforce", "e1").value());
   EXPECT_EQ(store->decision("nope").value(), std::nullopt);
   EXPECT_EQ(store->outbox_row(9999).value(), std::nullopt);
+}
+
+TEST(StateStore, PruningForgetsOnlyWebhookEventsSeenBeforeTheCutoff) {
+  TempDir tmp;
+  auto store = open_store(tmp.sub("s"));
+  ASSERT_TRUE(store);
+  Commit c;
+  c.connector = "hubspot";
+  c.webhook_event_ids = {"e1", "e2"};
+  ASSERT_TRUE(store->commit(c));
+  const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+
+  // Seen "now": an hour-old cutoff keeps them.
+  EXPECT_EQ(store->prune_webhook_events(now - std::chrono::hours{1}).value(), 0);
+  EXPECT_TRUE(store->webhook_event_seen("hubspot", "e1").value());
+  EXPECT_EQ(store->prune_webhook_events(now + std::chrono::minutes{1}).value(), 2);
+  EXPECT_FALSE(store->webhook_event_seen("hubspot", "e1").value());
+  EXPECT_FALSE(store->webhook_event_seen("hubspot", "e2").value());
 }
 
 TEST(StateStore, FailedCommitStoresNothing) {
@@ -719,16 +737,16 @@ TEST(StateStore, RefusesADatabaseFromANewerVersion) {
     ASSERT_TRUE(store);
     file = store->path();
   }
-  raw_query(file, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+  raw_query(file, "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
   for (bool read_only : {false, true}) {
     auto store = StateStore::open(dir, {.read_only = read_only});
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error().kind, ErrorKind::kInvalidInput);
-    EXPECT_NE(store.error().message.find("schema version 3"), std::string::npos)
+    EXPECT_NE(store.error().message.find("schema version 4"), std::string::npos)
         << store.error().message;
     EXPECT_NE(store.error().message.find("newer"), std::string::npos);
   }
-  EXPECT_EQ(raw_query(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
+  EXPECT_EQ(raw_query(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "4");
 }
 
 TEST(StateStore, AFileThatIsNotADatabaseIsRefusedByName) {
@@ -772,7 +790,7 @@ TEST(StateStore, MigratesAnUnmigratedDatabaseUnlessToldNotTo) {
   EXPECT_EQ(raw_query(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "0");
   auto store = open_store(dir);
   ASSERT_TRUE(store);
-  EXPECT_EQ(raw_query(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+  EXPECT_EQ(raw_query(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
   EXPECT_TRUE(store->commit(commit_of(decision("d1", "L1", 1000))));
 }
 
