@@ -61,27 +61,24 @@ int run_decisions_list(const std::vector<std::string>& args) {
   if (!rows) {
     return report(rows.error());
   }
-  if (jsonl) {
-    rapidjson::Document doc;
-    for (const auto& row : *rows) {
-      fmt::print("{}\n", to_json_line(decision_row_value(row, false, doc.GetAllocator())));
-    }
-    return exit_code(ExitCode::kOk);
-  }
-  if (rows->empty()) {
-    fmt::print("no decisions\n");
-    return exit_code(ExitCode::kOk);
-  }
-  std::vector<std::vector<std::string>> cells;
-  for (const auto& d : *rows) {
-    cells.push_back({std::to_string(d.seq), table_time(d.decided_at), d.connector, d.lead_id,
-                     d.kind, assignee_cell(d), d.route.empty() ? "-" : d.route,
-                     d.tier.empty() ? "-" : d.tier, fmt::format("{:.1f}", d.score), d.mode});
-  }
-  fmt::print("{}", format_table({"SEQ", "TIME", "CONNECTOR", "LEAD", "KIND", "ASSIGNEE", "ROUTE",
-                                 "TIER", "SCORE", "MODE"},
-                                cells));
-  return exit_code(ExitCode::kOk);
+  return print_listing(
+      *rows, jsonl, "no decisions",
+      [](const sidecar::DecisionRow& row, auto& alloc) {
+        return decision_row_value(row, false, alloc);
+      },
+      {"SEQ", "TIME", "CONNECTOR", "LEAD", "KIND", "ASSIGNEE", "ROUTE", "TIER", "SCORE", "MODE"},
+      [](const sidecar::DecisionRow& d) -> std::vector<std::string> {
+        return {std::to_string(d.seq),
+                table_time(d.decided_at),
+                d.connector,
+                d.lead_id,
+                d.kind,
+                assignee_cell(d),
+                d.route.empty() ? "-" : d.route,
+                d.tier.empty() ? "-" : d.tier,
+                fmt::format("{:.1f}", d.score),
+                d.mode};
+      });
 }
 
 int run_decisions_show(const std::vector<std::string>& args) {

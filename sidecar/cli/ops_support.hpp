@@ -3,6 +3,7 @@
 // the JSON shapes of stored rows, and plain-text tables.
 #pragma once
 
+#include <fmt/core.h>
 #include <rapidjson/document.h>
 
 #include <cstdint>
@@ -68,5 +69,30 @@ std::string to_pretty_json(const rapidjson::Value& value);
 std::string format_table(const std::vector<std::string>& headers,
                          const std::vector<std::vector<std::string>>& rows,
                          std::size_t max_width = 48);
+
+// What the list commands print: one JSON line per row (`jsonl`), else `none`
+// when there are no rows, else a table of `headers` and each row's cells.
+template <typename Row, typename ToJson, typename ToCells>
+int print_listing(const std::vector<Row>& rows, bool jsonl, std::string_view none, ToJson&& to_json,
+                  const std::vector<std::string>& headers, ToCells&& to_cells) {
+  if (jsonl) {
+    rapidjson::Document doc;
+    for (const Row& row : rows) {
+      fmt::print("{}\n", to_json_line(to_json(row, doc.GetAllocator())));
+    }
+    return exit_code(ExitCode::kOk);
+  }
+  if (rows.empty()) {
+    fmt::print("{}\n", none);
+    return exit_code(ExitCode::kOk);
+  }
+  std::vector<std::vector<std::string>> cells;
+  cells.reserve(rows.size());
+  for (const Row& row : rows) {
+    cells.push_back(to_cells(row));
+  }
+  fmt::print("{}", format_table(headers, cells));
+  return exit_code(ExitCode::kOk);
+}
 
 }  // namespace leadrouter::cli

@@ -80,29 +80,23 @@ int run_outbox_list(const std::vector<std::string>& args) {
   if (!rows) {
     return report(rows.error());
   }
-  if (jsonl) {
-    rapidjson::Document doc;
-    for (const auto& row : *rows) {
-      fmt::print("{}\n", to_json_line(outbox_row_value(row, doc.GetAllocator())));
-    }
-    return exit_code(ExitCode::kOk);
-  }
-  if (rows->empty()) {
-    fmt::print("no outbox rows\n");
-    return exit_code(ExitCode::kOk);
-  }
-  std::vector<std::vector<std::string>> cells;
-  for (const auto& o : *rows) {
-    const bool waiting = o.state == sidecar::OutboxState::kPending;
-    cells.push_back(
-        {std::to_string(o.id), sidecar::to_string(o.state), std::to_string(o.attempts), o.connector,
-         o.record_id, o.decision_id, waiting ? table_time(o.next_attempt_at) : "-",
-         o.task_id.empty() ? "-" : o.task_id, o.last_error.empty() ? "-" : o.last_error});
-  }
-  fmt::print("{}", format_table({"ID", "STATE", "ATTEMPTS", "CONNECTOR", "RECORD", "DECISION",
-                                 "NEXT ATTEMPT", "TASK", "LAST ERROR"},
-                                cells));
-  return exit_code(ExitCode::kOk);
+  return print_listing(
+      *rows, jsonl, "no outbox rows",
+      [](const sidecar::OutboxRow& row, auto& alloc) { return outbox_row_value(row, alloc); },
+      {"ID", "STATE", "ATTEMPTS", "CONNECTOR", "RECORD", "DECISION", "NEXT ATTEMPT", "TASK",
+       "LAST ERROR"},
+      [](const sidecar::OutboxRow& o) -> std::vector<std::string> {
+        const bool waiting = o.state == sidecar::OutboxState::kPending;
+        return {std::to_string(o.id),
+                sidecar::to_string(o.state),
+                std::to_string(o.attempts),
+                o.connector,
+                o.record_id,
+                o.decision_id,
+                waiting ? table_time(o.next_attempt_at) : "-",
+                o.task_id.empty() ? "-" : o.task_id,
+                o.last_error.empty() ? "-" : o.last_error};
+      });
 }
 
 int run_outbox_retry(const std::vector<std::string>& args) {

@@ -104,29 +104,22 @@ int run_sla_list(const std::vector<std::string>& args) {
   if (!rows) {
     return report(rows.error());
   }
-  if (jsonl) {
-    rapidjson::Document doc;
-    for (const auto& w : *rows) {
-      fmt::print("{}\n", to_json_line(watch_value(w, doc.GetAllocator())));
-    }
-    return exit_code(ExitCode::kOk);
-  }
-  if (rows->empty()) {
-    fmt::print("no SLA watches\n");
-    return exit_code(ExitCode::kOk);
-  }
-  std::vector<std::vector<std::string>> cells;
-  for (const auto& w : *rows) {
-    const bool open = w.state == sidecar::SlaState::kOpen;
-    cells.push_back({w.connector, w.lead_id, sidecar::to_string(w.state),
-                     w.tier.empty() ? "-" : w.tier, w.owner_id, std::to_string(w.step),
-                     time_cell(w.deadline), open ? time_cell(w.due_at) : "-",
-                     owners_cell(w.previous_owners)});
-  }
-  fmt::print("{}", format_table({"CONNECTOR", "LEAD", "STATE", "TIER", "OWNER", "STEP", "DEADLINE",
-                                 "NEXT CHECK", "OWNERS"},
-                                cells));
-  return exit_code(ExitCode::kOk);
+  return print_listing(
+      *rows, jsonl, "no SLA watches",
+      [](const sidecar::SlaWatch& w, auto& alloc) { return watch_value(w, alloc); },
+      {"CONNECTOR", "LEAD", "STATE", "TIER", "OWNER", "STEP", "DEADLINE", "NEXT CHECK", "OWNERS"},
+      [](const sidecar::SlaWatch& w) -> std::vector<std::string> {
+        const bool open = w.state == sidecar::SlaState::kOpen;
+        return {w.connector,
+                w.lead_id,
+                sidecar::to_string(w.state),
+                w.tier.empty() ? "-" : w.tier,
+                w.owner_id,
+                std::to_string(w.step),
+                time_cell(w.deadline),
+                open ? time_cell(w.due_at) : "-",
+                owners_cell(w.previous_owners)};
+      });
 }
 
 }  // namespace leadrouter::cli
