@@ -72,6 +72,8 @@ std::expected<void, std::string> AccountSync::add_connector(
     // rest of a first read that a crash interrupted. The stored copy is good
     // enough to start with if the CRM does not answer now.
     auto caught_up = directory_->refresh(crm);
+    record_read(name,
+                caught_up ? std::expected<void, Error>{} : std::unexpected(caught_up.error()));
     if (!caught_up) {
       log::warn("accounts_catch_up_failed",
                 {{"connector", name}, {"error", caught_up.error().message}});
@@ -96,6 +98,7 @@ std::expected<void, std::string> AccountSync::add_connector(
   if (!read) {
     return std::unexpected(fmt::format("cannot read the CRM's accounts: {}", read.error().message));
   }
+  record_read(name, {});
   const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - started;
   log::info("accounts_first_read_done", {{"connector", name},
                                          {"accounts", read->indexed},
@@ -130,6 +133,37 @@ void AccountSync::stop() {
   thread_.reset();  // requests stop and joins
 }
 
+void AccountSync::record_read(const std::string& connector,
+                              const std::expected<void, Error>& result) {
+  std::lock_guard lock(read_mutex_);
+  ReadState& state = reads_[connector];
+  if (result) {
+    state.last_success = clock_();
+    state.last_error.clear();
+  } else {
+    state.last_error = result.error().message;
+  }
+}
+
+std::string AccountSync::status(const std::string& connector) const {
+  if (!directory_) {
+    return "account matching off";
+  }
+  std::string line = fmt::format("{} accounts indexed", directory_->size(connector));
+  std::lock_guard lock(read_mutex_);
+  const auto it = reads_.find(connector);
+  if (it == reads_.end() || !it->second.last_success) {
+    line += "; not read from the CRM since start";
+  } else {
+    const auto age = std::chrono::floor<std::chrono::seconds>(clock_() - *it->second.last_success);
+    line += fmt::format("; last read from the CRM {} s ago", age.count());
+  }
+  if (it != reads_.end() && !it->second.last_error.empty()) {
+    line += "; latest read failed: " + it->second.last_error;
+  }
+  return line;
+}
+
 void AccountSync::run(std::stop_token stop) {
   std::mutex mutex;
   std::condition_variable_any cv;
@@ -154,6 +188,8 @@ void AccountSync::run(std::stop_token stop) {
       };
       auto result =
           full ? directory_->full_refresh(*crm, keep_going) : directory_->refresh(*crm, keep_going);
+      record_read(crm->name(),
+                  result ? std::expected<void, Error>{} : std::unexpected(result.error()));
       if (!result) {
         // Counted in leadrouter_account_refresh_errors_total; the next round retries.
         log::warn("account_refresh_failed",

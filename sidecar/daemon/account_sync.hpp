@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <expected>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -48,9 +49,15 @@ class AccountSync {
   void start();
   void stop();
 
+  // One line for /readyz: how many accounts are indexed and how old the
+  // last successful read of the CRM's accounts is ("account matching off"
+  // when disabled). Thread-safe.
+  std::string status(const std::string& connector) const;
+
  private:
   AccountSync(AccountsConfig config, AccountDirectory::Clock clock);
   void run(std::stop_token stop);
+  void record_read(const std::string& connector, const std::expected<void, Error>& result);
 
   AccountsConfig config_;
   AccountDirectory::Clock clock_;
@@ -58,6 +65,13 @@ class AccountSync {
   std::shared_ptr<const LeadEnricher> enricher_;
   std::vector<connectors::CrmConnector*> connectors_;
   std::optional<std::jthread> thread_;
+
+  struct ReadState {
+    std::optional<std::chrono::system_clock::time_point> last_success;
+    std::string last_error;  // of the latest read, "" when it succeeded
+  };
+  mutable std::mutex read_mutex_;
+  std::map<std::string, ReadState, std::less<>> reads_;
 };
 
 }  // namespace leadrouter::sidecar

@@ -81,10 +81,21 @@ std::vector<ReadinessCheck> DaemonApiBackend::readiness() {
       checks.push_back({"poll:" + name, ok, "no successful poll yet"});
     }
   }
+  if (account_status_) {
+    for (const auto& entry : connectors_) {
+      const std::string& name = entry.connector->name();
+      checks.push_back({"accounts:" + name, true, account_status_(name)});
+    }
+  }
   if (model_status_) {
     checks.push_back({"model", true, model_status_()});
   }
   return checks;
+}
+
+void DaemonApiBackend::set_account_status(
+    std::function<std::string(const std::string& connector)> status) {
+  account_status_ = std::move(status);
 }
 
 void DaemonApiBackend::set_model_status(std::function<std::string()> status) {

@@ -45,6 +45,9 @@ class DaemonApiBackend final : public ApiBackend {
   // Adds a "model" check that never fails readiness: it says what scores the
   // leads (the active model version, or why the rules route alone).
   void set_model_status(std::function<std::string()> status);
+  // Adds an "accounts:<connector>" check per connector that never fails
+  // readiness (a stale index still routes): its size and last CRM read.
+  void set_account_status(std::function<std::string(const std::string& connector)> status);
 
   std::vector<ReadinessCheck> readiness() override;
   std::string metrics_text() override;
@@ -70,6 +73,7 @@ class DaemonApiBackend final : public ApiBackend {
   std::chrono::system_clock::time_point started_at_;
   std::vector<ConnectorEntry> connectors_;
   std::function<std::string()> model_status_;
+  std::function<std::string(const std::string&)> account_status_;
 };
 
 }  // namespace leadrouter::sidecar

@@ -334,6 +334,8 @@ int Daemon::Impl::start() {
   }
 
   backend->set_model_status([m = models.get()] { return m->status_line(); });
+  backend->set_account_status(
+      [a = accounts.get()](const std::string& connector) { return a->status(connector); });
 
   // The worker wakes a tenant's writer as soon as a commit leaves rows for it.
   engine->on_committed([this](const std::string& connector) {

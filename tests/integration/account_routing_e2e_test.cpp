@@ -227,6 +227,10 @@ TEST_F(HubSpotAccountsTest, AccountOwnersAndDuplicateOwnersGetTheLeads) {
                          "reason=\"name_company\"}")
                 .value_or(0),
             1.0);
+  // /readyz says how many accounts are indexed and how fresh they are.
+  const std::string ready = http_get(sidecar->base_url() + "/readyz").body;
+  EXPECT_NE(ready.find("accounts:hubspot-main"), std::string::npos) << ready;
+  EXPECT_NE(ready.find("5 accounts indexed; last read from the CRM "), std::string::npos) << ready;
   EXPECT_EQ(sidecar->stop(), 0);
 
   // A restart loads the stored accounts and resumes the feed: no first read.
