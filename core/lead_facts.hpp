@@ -25,6 +25,7 @@ class FreeMailDomains {
   // Case-insensitive; does not allocate when `domain` is already lower case.
   bool contains(std::string_view domain) const;
   std::size_t size() const { return domains_.size(); }
+  bool operator==(const FreeMailDomains& other) const { return domains_ == other.domains_; }
 
  private:
   // Transparent, so lookups by string_view need no temporary string.

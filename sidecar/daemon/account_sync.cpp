@@ -122,6 +122,14 @@ void AccountSync::set_active_owners(const std::string& connector,
   directory_->set_active_owners(connector, ids);
 }
 
+void AccountSync::set_free_mail(const std::string& connector,
+                                std::shared_ptr<const core::FreeMailDomains> free_mail) {
+  if (directory_ && directory_->set_free_mail(connector, std::move(free_mail))) {
+    log::info("account_index_rebuilt",
+              {{"connector", connector}, {"reason", "free-mail list changed"}});
+  }
+}
+
 void AccountSync::start() {
   if (!directory_ || connectors_.empty() || thread_) {
     return;

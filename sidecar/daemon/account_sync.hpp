@@ -40,6 +40,9 @@ class AccountSync {
   std::expected<void, std::string> add_connector(
       connectors::CrmConnector& crm, std::shared_ptr<const core::FreeMailDomains> free_mail);
   void set_active_owners(const std::string& connector, const std::vector<core::Rep>& users);
+  // After a reload: the free-mail list the connector's routing now uses.
+  void set_free_mail(const std::string& connector,
+                     std::shared_ptr<const core::FreeMailDomains> free_mail);
 
   // For DecisionEngine::set_enricher; null when accounts and duplicates are off.
   std::shared_ptr<const LeadEnricher> enricher() const { return enricher_; }

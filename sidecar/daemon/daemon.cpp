@@ -527,6 +527,8 @@ void Daemon::Impl::reload(const char* trigger) {
     training_free_mail = setups.front().second.free_mail;
   }
   for (auto& [name, setup] : setups) {
+    // The policy's extra_free_mail_domains are part of this list.
+    accounts->set_free_mail(name, setup.free_mail);
     if (auto replaced = engine->replace_routing(name, std::move(setup)); !replaced) {
       metrics
           .counter("leadrouter_policy_reloads_total", "Policy reloads by result",

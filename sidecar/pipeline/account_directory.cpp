@@ -74,6 +74,32 @@ std::expected<std::size_t, Error> AccountDirectory::load(
   return size;
 }
 
+bool AccountDirectory::set_free_mail(const std::string& connector,
+                                     std::shared_ptr<const core::FreeMailDomains> free_mail) {
+  if (!free_mail) {
+    return false;
+  }
+  std::unique_lock lock(mutex_);
+  auto it = tenants_.find(connector);
+  if (it == tenants_.end()) {
+    return false;
+  }
+  Tenant& tenant = it->second;
+  if (tenant.free_mail && *tenant.free_mail == *free_mail) {
+    return false;
+  }
+  auto index = std::make_unique<matching::AccountIndex>(suffixes_, free_mail);
+  for (const auto& [id, owner] : tenant.owners) {
+    if (const matching::IndexedAccount* account = tenant.index->find(id)) {
+      // The old index held each id once, so add() cannot refuse it.
+      (void)index->add(*account);
+    }
+  }
+  tenant.index = std::move(index);
+  tenant.free_mail = std::move(free_mail);
+  return true;
+}
+
 std::expected<bool, Error> AccountDirectory::has_cursor(std::string_view connector) {
   auto cursor = store_.account_cursor(connector);
   if (!cursor) {

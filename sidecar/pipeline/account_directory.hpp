@@ -77,6 +77,14 @@ class AccountDirectory {
   std::expected<AccountRefreshResult, Error> full_refresh(connectors::CrmConnector& crm,
                                                           const Progress& progress = {});
 
+  // A reloaded free-mail list. When it differs from the one the index was
+  // built with, the index is rebuilt with it (an account on a domain that is
+  // now free mail must stop matching by domain); true when it was. The
+  // rebuild runs under the exclusive lock, so no refresh page can slip
+  // between the old index and the new one.
+  bool set_free_mail(const std::string& connector,
+                     std::shared_ptr<const core::FreeMailDomains> free_mail);
+
   // The CRM's active users (roster refresh), for the owner_active tie-breaker.
   void set_active_owners(const std::string& connector, const std::vector<std::string>& user_ids);
 

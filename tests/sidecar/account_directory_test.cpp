@@ -67,6 +67,31 @@ class AccountDirectoryTest : public ::testing::Test {
   FakeCrmConnector crm_{"hs"};
 };
 
+TEST_F(AccountDirectoryTest, AChangedFreeMailListRebuildsTheIndexWithoutLosingAccounts) {
+  crm_.put_account(account("1", "Mailbox Co", "mailbox.example", "o1", "2026-03-01T10:00:00Z"));
+  crm_.put_account(account("2", "Acme", "acme.com", "o2", "2026-03-01T10:00:00Z"));
+  auto d = directory();
+  ASSERT_TRUE(d->load("hs", free_mail_));
+  ASSERT_TRUE(d->refresh(crm_));
+  const core::Lead lead = lead_from("ann@mailbox.example", "");
+  ASSERT_TRUE(match(*d, lead));
+
+  // The same list again: nothing to do.
+  auto same = std::make_shared<core::FreeMailDomains>(*free_mail_);
+  EXPECT_FALSE(d->set_free_mail("hs", same));
+  // A reload makes mailbox.example free mail: that account stops matching
+  // by domain, the others still match, and none is lost.
+  auto changed = std::make_shared<core::FreeMailDomains>(*free_mail_);
+  changed->add("mailbox.example");
+  EXPECT_TRUE(d->set_free_mail("hs", changed));
+  EXPECT_FALSE(match(*d, lead));
+  EXPECT_EQ(d->size("hs"), 2u);
+  const auto acme = match(*d, lead_from("bo@acme.com", ""));
+  ASSERT_TRUE(acme);
+  EXPECT_EQ(acme->owner_id, "o2");
+  EXPECT_FALSE(d->set_free_mail("unknown", changed));
+}
+
 TEST_F(AccountDirectoryTest, FirstRefreshReadsEveryPageAndStoresTheCursor) {
   for (int i = 0; i < 5; ++i) {
     crm_.put_account(account(std::to_string(i + 1), fmt::format("Company {}", i + 1),
