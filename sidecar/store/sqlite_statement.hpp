@@ -14,6 +14,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -77,6 +80,23 @@ class Query {
   double real(int column) const;
   std::string text(int column) const;  // "" for NULL
   std::optional<std::int64_t> optional_int64(int column) const;
+
+  // Steps through every remaining row and collects read(*this) for each.
+  template <typename Read>
+  auto collect(Read&& read)
+      -> std::expected<std::vector<std::decay_t<std::invoke_result_t<Read&, Query&>>>, Error> {
+    std::vector<std::decay_t<std::invoke_result_t<Read&, Query&>>> out;
+    for (;;) {
+      auto row = step();
+      if (!row) {
+        return std::unexpected(std::move(row.error()));
+      }
+      if (!*row) {
+        return out;
+      }
+      out.push_back(read(*this));
+    }
+  }
 
  private:
   void note_bind(int rc, int index);

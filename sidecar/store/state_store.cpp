@@ -534,18 +534,7 @@ std::expected<std::vector<DecisionRow>, Error> StateStore::decisions(const Decis
   if (query.before_seq) {
     q->bind(3, *query.before_seq);
   }
-  std::vector<DecisionRow> rows;
-  while (true) {
-    auto row = q->step();
-    if (!row) {
-      return std::unexpected(std::move(row.error()));
-    }
-    if (!*row) {
-      break;
-    }
-    rows.push_back(read_decision(*q));
-  }
-  return rows;
+  return q->collect(read_decision);
 }
 
 std::expected<std::optional<DecisionRow>, Error> StateStore::decision(
@@ -1004,21 +993,13 @@ std::expected<std::vector<LabelledLead>, Error> StateStore::labelled_leads() {
   if (!q) {
     return std::unexpected(std::move(q.error()));
   }
-  std::vector<LabelledLead> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) {
-      return std::unexpected(std::move(row.error()));
-    }
-    if (!*row) {
-      return out;
-    }
-    out.push_back({.connector = q->text(0),
-                   .lead_id = q->text(1),
-                   .decided_at = from_ms(q->int64(2)),
-                   .lead_json = q->text(3),
-                   .converted = q->int64(4) != 0});
-  }
+  return q->collect([](const sqlite::Query& row) {
+    return LabelledLead{.connector = row.text(0),
+                        .lead_id = row.text(1),
+                        .decided_at = from_ms(row.int64(2)),
+                        .lead_json = row.text(3),
+                        .converted = row.int64(4) != 0};
+  });
 }
 
 std::expected<bool, Error> StateStore::register_model(const ModelRow& m, bool activate) {
@@ -1081,17 +1062,7 @@ std::expected<std::vector<ModelRow>, Error> StateStore::models() {
   if (!q) {
     return std::unexpected(std::move(q.error()));
   }
-  std::vector<ModelRow> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) {
-      return std::unexpected(std::move(row.error()));
-    }
-    if (!*row) {
-      return out;
-    }
-    out.push_back(read_model(*q));
-  }
+  return q->collect(read_model);
 }
 
 std::expected<std::optional<ModelRow>, Error> StateStore::active_model() {

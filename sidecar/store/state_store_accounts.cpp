@@ -97,29 +97,20 @@ std::expected<std::vector<connectors::CrmAccount>, Error> StateStore::accounts(
     return std::unexpected(std::move(q.error()));
   }
   q->bind(1, connector);
-  std::vector<connectors::CrmAccount> out;
-  while (true) {
-    auto row = q->step();
-    if (!row) {
-      return std::unexpected(std::move(row.error()));
-    }
-    if (!*row) {
-      break;
-    }
+  return q->collect([](const sqlite::Query& row) {
     connectors::CrmAccount a;
-    a.id = q->text(0);
-    a.name = q->text(1);
-    a.domain = q->text(2);
-    a.website = q->text(3);
-    a.owner_id = q->text(4);
-    a.size = q->real(5);
-    a.modified_at = from_epoch_ms(q->int64(6));
-    if (auto activity = q->optional_int64(7)) {
+    a.id = row.text(0);
+    a.name = row.text(1);
+    a.domain = row.text(2);
+    a.website = row.text(3);
+    a.owner_id = row.text(4);
+    a.size = row.real(5);
+    a.modified_at = from_epoch_ms(row.int64(6));
+    if (auto activity = row.optional_int64(7)) {
       a.last_activity_at = from_epoch_ms(*activity);
     }
-    out.push_back(std::move(a));
-  }
-  return out;
+    return a;
+  });
 }
 
 std::expected<std::optional<std::string>, Error> StateStore::account_cursor(

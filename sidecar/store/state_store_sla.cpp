@@ -83,20 +83,6 @@ SlaWatch read_watch(const sqlite::Query& q) {
   return w;
 }
 
-std::expected<std::vector<SlaWatch>, Error> read_all(sqlite::Query& q) {
-  std::vector<SlaWatch> out;
-  while (true) {
-    auto row = q.step();
-    if (!row) {
-      return std::unexpected(std::move(row.error()));
-    }
-    if (!*row) {
-      return out;
-    }
-    out.push_back(read_watch(q));
-  }
-}
-
 }  // namespace
 
 const char* to_string(SlaState state) {
@@ -173,7 +159,7 @@ std::expected<std::vector<SlaWatch>, Error> StateStore::due_sla_watches(Timestam
     return std::unexpected(std::move(q.error()));
   }
   q->bind(1, ms(now)).bind(2, limit);
-  return read_all(*q);
+  return q->collect(read_watch);
 }
 
 std::expected<std::optional<SlaWatch>, Error> StateStore::sla_watch(std::string_view connector,
@@ -206,7 +192,7 @@ std::expected<std::vector<SlaWatch>, Error> StateStore::sla_watches(const SlaWat
   q->bind(1, query.state ? to_string(*query.state) : "")
       .bind(2, query.connector)
       .bind(3, query.limit);
-  return read_all(*q);
+  return q->collect(read_watch);
 }
 
 std::expected<std::optional<TimestampMs>, Error> StateStore::next_sla_deadline() {

@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "connectors/http_client.hpp"
+#include "tests/scratch_dir.hpp"
 
 namespace leadrouter::integration {
 
@@ -72,36 +73,7 @@ inline void write_file(const std::string& path, const std::string& content) {
   }
 }
 
-// A directory of its own per test (mkdtemp), removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "leadrouter-it-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  // Writes (replacing) a file in the directory; returns its absolute path.
-  std::string write(const std::string& name, const std::string& content) const {
-    const std::string p = file(name);
-    write_file(p, content);
-    return p;
-  }
-
- private:
-  std::string path_;
-};
+using TempDir = test_support::ScratchDir;
 
 // --- HTTP --------------------------------------------------------------------
 

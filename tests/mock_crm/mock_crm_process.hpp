@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/scratch_dir.hpp"
+
 namespace mock_crm_test {
 
 namespace beast = boost::beast;
@@ -207,26 +209,7 @@ inline Reply request_tls(unsigned short port, const std::string& ca_file, const 
   return exchange(stream, method, target, body, headers, port);
 }
 
-// A fresh temporary directory, removed with the object.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/mock_crm_test_XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(file(name)) << text;
-    return file(name);
-  }
-
- private:
-  std::string path_;
-};
+using TempDir = leadrouter::test_support::ScratchDir;
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path);

@@ -14,6 +14,7 @@
 
 #include "core/model/csv_table.hpp"
 #include "core/model/trainer.hpp"
+#include "tests/scratch_dir.hpp"
 
 namespace leadrouter::sidecar {
 namespace {
@@ -23,31 +24,7 @@ namespace fs = std::filesystem;
 
 const std::string kExamples = LEADROUTER_SOURCE_DIR "/examples";
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "leadrouter-setup-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
-    }
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string write(const std::string& name, const std::string& content) const {
-    std::ofstream(path_ / name, std::ios::binary) << content;
-    return file(name);
-  }
-
- private:
-  fs::path path_;
-};
+using test_support::ScratchDir;
 
 core::Rep rep(std::string id, std::string name = {}) {
   core::Rep r;

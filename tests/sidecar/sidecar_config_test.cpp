@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "tests/scratch_dir.hpp"
+
 namespace leadrouter::sidecar {
 namespace {
 
@@ -21,34 +23,7 @@ namespace fs = std::filesystem;
 
 const std::string kExamples = LEADROUTER_SOURCE_DIR "/examples";
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "leadrouter-config-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
-    }
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  std::string path() const { return path_.string(); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string write(const std::string& name, const std::string& content) const {
-    const auto p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-
- private:
-  fs::path path_;
-};
+using test_support::ScratchDir;
 
 constexpr const char* kConnectors = R"("connectors": [
   {"name": "hs", "type": "hubspot", "auth": {"kind": "private_app", "token_env": "HS_TOKEN"},
